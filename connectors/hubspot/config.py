@@ -1,0 +1,37 @@
+"""HubSpot connector configuration. Secrets are ``SecretStr`` and stored encrypted by the hub."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+
+class HubSpotConfig(BaseModel):
+    """Private-app token auth (``auth_type: private_app``) or OAuth2 refresh (``auth_type: oauth``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str = Field(default="https://api.hubapi.com", pattern=r"^https?://")
+    auth_type: Literal["private_app", "oauth"] = "private_app"
+    access_token: SecretStr | None = Field(default=None, description="Private-app token (pat-...).")
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = None
+    page_size: int = Field(default=100, ge=1, le=100, description="List page size (HubSpot max 100).")
+    search_page_size: int = Field(default=200, ge=1, le=200, description="Search page size (max 200).")
+    incremental_lookback_seconds: int = Field(
+        default=30, ge=0, description="Re-read this much before the cursor: the search index lags."
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    extra_properties: dict[str, list[str]] = Field(
+        default_factory=dict, description="More properties to read per object, e.g. {companies: [my_prop]}."
+    )
+
+    @model_validator(mode="after")
+    def _auth_complete(self) -> HubSpotConfig:
+        if self.auth_type == "private_app" and self.access_token is None:
+            raise ValueError("auth_type private_app needs access_token")
+        if self.auth_type == "oauth" and not (self.client_id and self.client_secret and self.refresh_token):
+            raise ValueError("auth_type oauth needs client_id, client_secret and refresh_token")
+        return self

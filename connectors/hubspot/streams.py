@@ -1,0 +1,64 @@
+"""HubSpot's streams and write operations as data.
+
+API docs: https://developers.hubspot.com/docs/api-reference/crm-companies-v3/guide (and contacts,
+deals); search: https://developers.hubspot.com/docs/api-reference/search/guide.
+"""
+
+from __future__ import annotations
+
+from connectors.sdk import ConnectorSpec, CursorTokenPaginator, StreamSpec, WriteSpec
+
+PROPERTIES: dict[str, list[str]] = {
+    "companies": [
+        "name", "domain", "phone", "city", "country", "industry", "numberofemployees", "annualrevenue",
+        "type", "partner_tier", "partner_type", "duns", "createdate", "hs_lastmodifieddate",
+    ],
+    "contacts": [
+        "email", "firstname", "lastname", "jobtitle", "phone", "company", "lifecyclestage",
+        "createdate", "lastmodifieddate",
+    ],
+    "deals": [
+        "dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate", "createdate",
+        "hs_lastmodifieddate",
+    ],
+}  # fmt: skip
+
+ASSOCIATIONS: dict[str, list[str]] = {
+    "companies": [],
+    "contacts": ["companies"],
+    "deals": ["companies", "contacts"],
+}
+
+# Contacts name their modification time differently from companies and deals.
+LAST_MODIFIED: dict[str, str] = {
+    "companies": "hs_lastmodifieddate",
+    "contacts": "lastmodifieddate",
+    "deals": "hs_lastmodifieddate",
+}
+
+
+def _stream(name: str) -> StreamSpec:
+    return StreamSpec(
+        name=name,
+        object=name,
+        path=f"/crm/v3/objects/{name}",
+        primary_key="id",
+        cursor_field=f"properties.{LAST_MODIFIED[name]}",
+        record_selector=("results",),
+        paginator=CursorTokenPaginator(token_path=("paging", "next", "after"), param="after"),
+        params={"archived": "false"},
+        supports_incremental=True,
+        doc_url=f"https://developers.hubspot.com/docs/api-reference/crm-{name}-v3/guide",
+    )
+
+
+SPEC = ConnectorSpec(
+    kind="hubspot",
+    title="HubSpot CRM",
+    streams=tuple(_stream(name) for name in ("companies", "contacts", "deals")),
+    writes=(
+        WriteSpec(object="companies", operation="upsert", id_property="domain", batch_size=100),
+        WriteSpec(object="contacts", operation="upsert", id_property="email", batch_size=100),
+    ),
+    doc_url="https://developers.hubspot.com/docs/api-reference/overview",
+)

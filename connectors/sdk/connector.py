@@ -1,0 +1,89 @@
+"""The connector contract: read pages of raw records, write batches back.
+
+A connector is constructed from its validated config model and an optional ``httpx.Client`` (the
+public test seam: pass the sandbox's base URL or an ``httpx.MockTransport``). It never touches the
+hub's database: the hub hands it a ``ReadRequest`` (the committed cursor and, after a crash, the
+position of the last committed page) and commits each ``Page`` it yields together with the page's
+``resume`` position, so a run killed at any point resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import httpx
+from pydantic import BaseModel
+
+from connectors.sdk.spec import ConnectorSpec
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What the hub asks of a stream read.
+
+    ``cursor``: the committed cursor value (lower bound for an incremental read).
+    ``resume``: the ``Page.resume`` of the last committed page of an unfinished run, or ``None``.
+    """
+
+    mode: Literal["full", "incremental"]
+    cursor: str | None = None
+    resume: dict[str, Any] | None = None
+
+
+@dataclass
+class Page:
+    """One page of raw records and the position to resume from after it is committed.
+
+    ``resume`` is ``None`` on the last page of the read.
+    """
+
+    records: list[dict[str, Any]]
+    resume: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class WriteRecord:
+    """One record to write: ``key`` is the value of the write spec's id property."""
+
+    key: str
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The outcome for one ``WriteRecord``; a batch never fails as a whole for one bad record."""
+
+    key: str
+    ok: bool
+    external_id: str | None = None
+    created: bool | None = None
+    error: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class Connector(ABC):
+    """Base class of every connector. Subclasses set ``spec`` and ``config_model``."""
+
+    spec: ClassVar[ConnectorSpec]
+    config_model: ClassVar[type[BaseModel]]
+
+    def __init__(self, config: BaseModel, client: httpx.Client | None = None) -> None:
+        self.config = config
+        self.client = client
+
+    @abstractmethod
+    def read(self, stream: str, request: ReadRequest) -> Iterator[Page]:
+        """Yield pages of raw records of ``stream`` for ``request``."""
+
+    def write(self, object_name: str, records: list[WriteRecord]) -> list[WriteResult]:
+        """Write records to ``object_name``; one result per record, in order."""
+        raise NotImplementedError(f"{self.spec.kind} offers no write operation for {object_name!r}")
+
+    def check(self) -> None:
+        """Prove the credentials work (one cheap call); raise an SDK error if not."""
+
+    def close(self) -> None:
+        """Release the HTTP client if the connector created it."""

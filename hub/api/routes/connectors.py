@@ -1,0 +1,82 @@
+"""Connector configuration: create, list, get, update, delete. Credentials are write-only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
+
+from hub.api.deps import Admin, HubDep, SchedulerDep
+from hub.api.errors import ApiError
+from hub.connector_store import (
+    Conflict,
+    ConnectorConfigError,
+    ConnectorCreate,
+    ConnectorPublic,
+    ConnectorUpdate,
+    NotFound,
+)
+
+router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"], dependencies=[Admin])
+
+
+def _reload(scheduler: SchedulerDep) -> None:
+    if scheduler is not None:
+        scheduler.reload()
+
+
+@router.get("/kinds")
+def kinds(hub: HubDep) -> dict[str, object]:
+    """Installed connector kinds, with their streams and any plugin that failed to load."""
+    out = []
+    for kind in hub.registry.kinds():
+        spec = hub.registry.get(kind).spec
+        out.append({"kind": kind, "title": spec.title, "streams": [s.name for s in spec.streams]})
+    broken = [{"name": b.name, "target": b.target, "error": b.error} for b in hub.registry.broken]
+    return {"kinds": out, "broken": broken}
+
+
+@router.post("", status_code=201)
+def create(body: ConnectorCreate, hub: HubDep, scheduler: SchedulerDep) -> ConnectorPublic:
+    try:
+        created = hub.store.create(body)
+    except Conflict as exc:
+        raise ApiError(409, str(exc)) from exc
+    except ConnectorConfigError as exc:
+        raise ApiError(422, str(exc), exc.errors or None) from exc
+    _reload(scheduler)
+    return created
+
+
+@router.get("")
+def list_connectors(hub: HubDep) -> list[ConnectorPublic]:
+    return hub.store.list()
+
+
+@router.get("/{connector_id}")
+def get(connector_id: str, hub: HubDep) -> ConnectorPublic:
+    try:
+        return hub.store.get(connector_id)
+    except NotFound as exc:
+        raise ApiError(404, str(exc.args[0])) from exc
+
+
+@router.patch("/{connector_id}")
+def patch(connector_id: str, body: ConnectorUpdate, hub: HubDep, scheduler: SchedulerDep) -> ConnectorPublic:
+    try:
+        updated = hub.store.update(connector_id, body)
+    except NotFound as exc:
+        raise ApiError(404, str(exc.args[0])) from exc
+    except ConnectorConfigError as exc:
+        raise ApiError(422, str(exc), exc.errors or None) from exc
+    _reload(scheduler)
+    return updated
+
+
+@router.delete("/{connector_id}", status_code=204)
+async def delete(connector_id: str, hub: HubDep, scheduler: SchedulerDep) -> Response:
+    try:
+        await run_in_threadpool(hub.store.delete, connector_id)
+    except NotFound as exc:
+        raise ApiError(404, str(exc.args[0])) from exc
+    _reload(scheduler)
+    return Response(status_code=204)

@@ -1,0 +1,95 @@
+"""Manual sync triggers. A stream already running answers 409; the run itself goes to a worker."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from hub.api.deps import Admin, HubDep
+from hub.api.errors import ApiError
+from hub.connector_store import NotFound
+from hub.context import Hub
+from hub.db.schema import stream_leases, sync_runs
+from hub.queries import run_row
+from hub.sync import StreamBusy
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1/connectors", tags=["sync"], dependencies=[Admin])
+
+
+class SyncRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["incremental", "full"] = "incremental"
+    streams: list[str] | None = Field(default=None, description="Default: every stream.")
+    wait: bool = Field(default=False, description="Answer when the runs end, with their results.")
+
+
+def _busy(hub: HubDep, connector_id: str, streams: list[str]) -> list[str]:
+    now = datetime.now(UTC)
+    with hub.engine.connect() as conn:
+        rows = conn.execute(
+            select(stream_leases.c.stream).where(
+                stream_leases.c.connector_id == connector_id,
+                stream_leases.c.stream.in_(streams),
+                stream_leases.c.expires_at >= now,
+            )
+        )
+        return [row.stream for row in rows]
+
+
+@router.post("/{connector_id}/sync", status_code=202)
+async def trigger(connector_id: str, request: Request, hub: HubDep, body: SyncRequest | None = None) -> JSONResponse:
+    """Start a sync of some or all streams (``wait`` to block until it ends)."""
+    body = body or SyncRequest()
+    try:
+        connector = hub.store.get(connector_id)
+    except NotFound as exc:
+        raise ApiError(404, str(exc.args[0])) from exc
+    streams = body.streams or connector.streams
+    unknown = sorted(set(streams) - set(connector.streams))
+    if unknown:
+        raise ApiError(422, f"unknown streams {unknown}; {connector_id} has {connector.streams}")
+    busy = _busy(hub, connector_id, streams)
+    if busy:
+        raise ApiError(409, f"already running: {', '.join(busy)}", {"running": busy})
+    if body.wait:
+        try:
+            runs = await run_in_threadpool(
+                hub.runner.run_all, connector_id, mode=body.mode, trigger="api", streams=streams
+            )
+        except StreamBusy as exc:
+            raise ApiError(409, str(exc)) from exc
+        with hub.engine.connect() as conn:
+            rows = conn.execute(select(sync_runs).where(sync_runs.c.id.in_([r.run_id for r in runs])))
+            results = [run_row(row) for row in rows]
+        return JSONResponse({"connector_id": connector_id, "runs": results}, status_code=200)
+    executor: Executor = request.app.state.executor
+    executor.submit(_background, hub, connector_id, body.mode, streams)
+    return JSONResponse(
+        {
+            "connector_id": connector_id,
+            "mode": body.mode,
+            "streams": streams,
+            "status": "accepted",
+            "runs_url": f"/api/v1/runs?connector_id={connector_id}",
+        },
+        status_code=202,
+    )
+
+
+def _background(hub: Hub, connector_id: str, mode: Literal["incremental", "full"], streams: list[str]) -> None:
+    try:
+        hub.runner.run_all(connector_id, mode=mode, trigger="api", streams=streams)
+    except StreamBusy as exc:
+        log.info("manual sync skipped: %s", exc)
+    except Exception:
+        log.exception("manual sync of %s crashed", connector_id)

@@ -1,0 +1,161 @@
+"""The ``hub`` command line (typer + rich)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hub.settings import Settings
+
+app = typer.Typer(
+    help="Partner integration hub: connectors, reconciliation ledger, golden records.", no_args_is_help=True
+)
+ledger_app = typer.Typer(help="The reconciliation ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+console = Console()
+
+
+def _hub(config: Path | None = None):  # type: ignore[no-untyped-def]
+    from hub import config_file
+    from hub.context import Hub
+
+    settings = Settings()
+    hub = Hub.from_settings(settings)
+    path = config or settings.config_file
+    if path is not None:
+        config_file.apply(path, hub.store)
+    return hub
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply at start.")] = None,
+) -> None:
+    """Run the API and the scheduler."""
+    import uvicorn
+
+    from hub.api import create_app
+    from hub.scheduler import HubScheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    hub = _hub(config)
+    token, generated = hub.settings.resolved_admin_token()
+    if generated:
+        console.print(f"[yellow]HUB_ADMIN_TOKEN not set; this run's admin token:[/] {token}")
+    scheduler = HubScheduler(hub.store, hub.runner) if hub.settings.scheduler_enabled else None
+    uvicorn.run(create_app(hub, admin_token=token, scheduler=scheduler), host=host, port=port, log_level="info")
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="First port; each simulated system takes the next one.")] = 8787,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 7,
+    size: Annotated[int, typer.Option(help="Records in the synthetic world (all objects).")] = 1000,
+    fixture: Annotated[Path | None, typer.Option(help="Load the world from this JSON fixture instead.")] = None,
+) -> None:
+    """Serve the simulated upstream systems on loopback, printing their base URLs and credentials."""
+    from sandbox.server import serve as serve_sandbox
+
+    serve_sandbox(port=port, seed=seed, size=size, fixture=fixture)
+
+
+@app.command()
+def sync(
+    connector: Annotated[str, typer.Argument(help="Connector id.")],
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-read everything instead of changes since the cursor.")
+    ] = False,
+    stream: Annotated[list[str] | None, typer.Option(help="Only these streams (repeatable).")] = None,
+    config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply first.")] = None,
+) -> None:
+    """Sync a connector now, with a progress bar."""
+    hub = _hub(config)
+    failed = False
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stats]}"),
+        TimeElapsedColumn(), console=console,
+    ) as progress:  # fmt: skip
+        task = progress.add_task(f"{connector}", total=None, stats="")
+
+        def on_page(run):  # type: ignore[no-untyped-def]
+            progress.update(
+                task, description=f"{connector}/{run.stream} ({run.mode})",
+                stats=f"pages {run.pages}  seen {run.outcome.seen}  changed {run.outcome.changed}",
+            )  # fmt: skip
+
+        runs = hub.runner.run_all(connector, mode="full" if full else "incremental", trigger="cli", streams=stream,
+                                  on_page=on_page)  # fmt: skip
+    for run in runs:
+        colour = "green" if run.status == "succeeded" else "red"
+        console.print(
+            f"[{colour}]{run.status}[/] {connector}/{run.stream} {run.mode}: pages={run.pages} seen={run.outcome.seen}"
+            f" changed={run.outcome.changed} unchanged={run.outcome.unchanged} dead_letters={run.outcome.dead_lettered}"
+            f" in {run.seconds:.2f}s" + (f"  error: {run.error}" if run.error else "")
+        )
+        failed = failed or run.status != "succeeded"
+    hub.close()
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def status(config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply first.")] = None) -> None:
+    """Print every connector's streams as a table."""
+    from hub.queries import stream_status
+
+    hub = _hub(config)
+    table = Table("connector", "stream", "state", "cursor", "lag", "last run", "seen", "changed", "last error")
+    with hub.engine.connect() as conn:
+        for connector in hub.store.list():
+            for name in connector.streams:
+                item = stream_status(conn, connector.id, name)
+                last = item["last_run"]
+                lag = f"{item['lag_seconds']:.0f}s" if item["lag_seconds"] is not None else "-"
+                table.add_row(
+                    connector.id, name, item["state"], item["cursor"] or "-", lag,
+                    (last["started_at"] or "-")[:19] if last else "-", str(item["records_seen"]),
+                    str(item["records_changed"]), (item["last_error"] or "")[:60],
+                )  # fmt: skip
+    console.print(table)
+    hub.close()
+
+
+@ledger_app.command("rebuild")
+def ledger_rebuild() -> None:
+    """Drop the golden and source-record projections and recompute them by replaying the ledger."""
+    from hub.ledger.rebuild import rebuild
+
+    hub = _hub()
+    with hub.engine.begin() as conn:
+        report = rebuild(conn)
+    console.print(
+        f"replayed {report.entries} ledger entries into {report.source_records} source records and "
+        f"{report.golden_records} golden records"
+    )
+    hub.close()
+
+
+@app.command()
+def demo(
+    size: Annotated[int, typer.Option(help="Records in the sandbox world.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the sandbox world.")] = 7,
+) -> None:
+    """Sandbox + hub in one process on a fresh SQLite file: full sync, upstream changes, incremental sync."""
+    from hub.demo import run_demo
+
+    raise typer.Exit(run_demo(console, size=size, seed=seed))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

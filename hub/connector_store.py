@@ -1,0 +1,250 @@
+"""Configured connectors: validated against each kind's config model, credentials sealed at rest.
+
+Credentials are the config model's ``SecretStr`` fields. They arrive only under ``credentials``,
+are stored Fernet-encrypted, are never returned (``credentials_set`` lists which are present), and
+never reach a log line.
+"""
+
+from __future__ import annotations
+
+import typing
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from sqlalchemy import Engine, delete, insert, select, update
+
+from connectors.sdk import Connector
+from hub.crypto import SecretBox
+from hub.db.schema import connectors as connectors_table
+from hub.registry import ConnectorRegistry
+
+
+class ConnectorConfigError(ValueError):
+    """The submitted configuration is invalid; ``errors`` lists what, field by field."""
+
+    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class NotFound(KeyError):
+    pass
+
+
+class Conflict(ValueError):
+    pass
+
+
+class Schedule(BaseModel):
+    """When a stream syncs: every ``interval_seconds`` or on a ``cron`` expression (UTC)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stream: str = Field(default="*", description="A stream name, or * for every stream.")
+    interval_seconds: int | None = Field(default=None, ge=10)
+    cron: str | None = None
+    mode: Literal["incremental", "full"] = "incremental"
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Schedule:
+        if (self.interval_seconds is None) == (self.cron is None):
+            raise ValueError("give exactly one of interval_seconds or cron")
+        if self.cron is not None:
+            try:
+                CronTrigger.from_crontab(self.cron, timezone=UTC)
+            except ValueError as exc:
+                raise ValueError(f"invalid cron expression {self.cron!r}: {exc}") from exc
+        return self
+
+
+class ConnectorCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Stable id; also the source instance.")
+    kind: str = Field(min_length=1, max_length=64)
+    name: str | None = Field(default=None, max_length=200)
+    config: dict[str, Any] = Field(default_factory=dict)
+    credentials: dict[str, Any] = Field(default_factory=dict, description="Write-only.")
+    schedules: list[Schedule] = Field(default_factory=list)
+    enabled: bool = True
+
+
+class ConnectorUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    config: dict[str, Any] | None = None
+    credentials: dict[str, Any] | None = Field(default=None, description="Merged into the stored ones.")
+    schedules: list[Schedule] | None = None
+    enabled: bool | None = None
+
+
+class ConnectorPublic(BaseModel):
+    id: str
+    kind: str
+    name: str
+    config: dict[str, Any]
+    credentials_set: list[str]
+    schedules: list[Schedule]
+    enabled: bool
+    streams: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+def secret_fields(model: type[BaseModel]) -> set[str]:
+    """Names of the fields typed ``SecretStr`` (or ``SecretStr | None``)."""
+    names = set()
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        args = typing.get_args(annotation) or (annotation,)
+        if SecretStr in args:
+            names.add(name)
+    return names
+
+
+class ConnectorStore:
+    """CRUD over configured connectors, and building live connector instances from them."""
+
+    def __init__(self, engine: Engine, registry: ConnectorRegistry, box: SecretBox) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.box = box
+
+    def _validate(self, kind: str, config: dict[str, Any], credentials: dict[str, Any]) -> BaseModel:
+        try:
+            cls = self.registry.get(kind)
+        except KeyError as exc:
+            raise ConnectorConfigError(str(exc.args[0] if exc.args else exc)) from exc
+        secrets = secret_fields(cls.config_model)
+        misplaced = sorted(set(config) & secrets)
+        if misplaced:
+            raise ConnectorConfigError(
+                f"{', '.join(misplaced)} are credentials: send them under 'credentials', not 'config'"
+            )
+        unknown = sorted(set(credentials) - secrets)
+        if unknown:
+            raise ConnectorConfigError(
+                f"{', '.join(unknown)} are not credentials of {kind} (those are: "
+                f"{', '.join(sorted(secrets)) or 'none'})"
+            )
+        try:
+            return cls.config_model.model_validate({**config, **credentials})
+        except ValidationError as exc:
+            errors = [
+                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+                for e in exc.errors(include_url=False, include_input=False)
+            ]
+            raise ConnectorConfigError(f"invalid {kind} configuration", errors) from exc
+
+    def _check_schedules(self, kind: str, schedules: list[Schedule]) -> None:
+        streams = {s.name for s in self.registry.get(kind).spec.streams}
+        for schedule in schedules:
+            if schedule.stream != "*" and schedule.stream not in streams:
+                raise ConnectorConfigError(
+                    f"schedule names unknown stream {schedule.stream!r}; {kind} has {', '.join(sorted(streams))}"
+                )
+
+    def _public(self, row: Any) -> ConnectorPublic:
+        streams = [s.name for s in self.registry.get(row.kind).spec.streams]
+        return ConnectorPublic(
+            id=row.id,
+            kind=row.kind,
+            name=row.name,
+            config=row.config,
+            credentials_set=sorted(self.box.open(row.secrets)),
+            schedules=[Schedule.model_validate(s) for s in row.schedules],
+            enabled=row.enabled,
+            streams=streams,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def _row(self, connector_id: str) -> Any:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(connectors_table).where(connectors_table.c.id == connector_id)).first()
+        if row is None:
+            raise NotFound(f"no connector {connector_id!r}")
+        return row
+
+    def create(self, data: ConnectorCreate) -> ConnectorPublic:
+        self._validate(data.kind, data.config, data.credentials)
+        self._check_schedules(data.kind, data.schedules)
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(connectors_table.c.id).where(connectors_table.c.id == data.id)).first()
+            if exists:
+                raise Conflict(f"connector {data.id!r} already exists")
+            conn.execute(
+                insert(connectors_table).values(
+                    id=data.id,
+                    kind=data.kind,
+                    name=data.name or data.id,
+                    config=data.config,
+                    secrets=self.box.seal(data.credentials),
+                    schedules=[s.model_dump() for s in data.schedules],
+                    enabled=data.enabled,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return self.get(data.id)
+
+    def update(self, connector_id: str, patch: ConnectorUpdate) -> ConnectorPublic:
+        row = self._row(connector_id)
+        config = patch.config if patch.config is not None else row.config
+        credentials = {**self.box.open(row.secrets), **(patch.credentials or {})}
+        self._validate(row.kind, config, credentials)
+        values: dict[str, Any] = {"config": config, "secrets": self.box.seal(credentials)}
+        if patch.schedules is not None:
+            self._check_schedules(row.kind, patch.schedules)
+            values["schedules"] = [s.model_dump() for s in patch.schedules]
+        if patch.name is not None:
+            values["name"] = patch.name
+        if patch.enabled is not None:
+            values["enabled"] = patch.enabled
+        values["updated_at"] = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(update(connectors_table).where(connectors_table.c.id == connector_id).values(**values))
+        return self.get(connector_id)
+
+    def upsert(self, data: ConnectorCreate) -> ConnectorPublic:
+        """Create, or bring an existing connector in line with ``data`` (config as code)."""
+        try:
+            self._row(data.id)
+        except NotFound:
+            return self.create(data)
+        return self.update(
+            data.id,
+            ConnectorUpdate(
+                name=data.name,
+                config=data.config,
+                credentials=data.credentials,
+                schedules=data.schedules,
+                enabled=data.enabled,
+            ),
+        )
+
+    def delete(self, connector_id: str) -> None:
+        self._row(connector_id)
+        with self.engine.begin() as conn:
+            conn.execute(delete(connectors_table).where(connectors_table.c.id == connector_id))
+
+    def get(self, connector_id: str) -> ConnectorPublic:
+        return self._public(self._row(connector_id))
+
+    def list(self) -> list[ConnectorPublic]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(connectors_table).order_by(connectors_table.c.id)).fetchall()
+        return [self._public(row) for row in rows]
+
+    def build(self, connector_id: str) -> Connector:
+        """A live connector instance with its decrypted credentials."""
+        row = self._row(connector_id)
+        config = self._validate(row.kind, row.config, self.box.open(row.secrets))
+        return self.registry.get(row.kind)(config)
+
+    def kind_of(self, connector_id: str) -> str:
+        return str(self._row(connector_id).kind)

@@ -1,0 +1,48 @@
+"""The hub's object graph, built once from ``Settings`` at the edge (CLI or app factory)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from connectors.sdk import Connector
+from hub.connector_store import ConnectorStore
+from hub.crypto import SecretBox
+from hub.db import create_db_engine, migrate
+from hub.mappers import MapperSet
+from hub.registry import ConnectorRegistry
+from hub.settings import Settings
+from hub.sync import SyncRunner
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    engine: Engine
+    registry: ConnectorRegistry
+    store: ConnectorStore
+    mappers: MapperSet
+    runner: SyncRunner
+    closed: bool = field(default=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, run_migrations: bool = True) -> Hub:
+        if run_migrations:
+            migrate(settings.database_url)
+        engine = create_db_engine(settings.database_url)
+        registry = ConnectorRegistry()
+        store = ConnectorStore(engine, registry, SecretBox(settings.resolved_secret_key()))
+        mappers = MapperSet(Path(settings.mappings_dir))
+
+        def build(connector_id: str) -> tuple[str, Connector]:
+            return store.kind_of(connector_id), store.build(connector_id)
+
+        runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds)
+        return cls(settings, engine, registry, store, mappers, runner)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.engine.dispose()
+            self.closed = True

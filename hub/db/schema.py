@@ -1,0 +1,192 @@
+"""The hub's tables (SQLAlchemy Core). Migrations in ``migrations/`` create and evolve them.
+
+Two kinds of table live here:
+
+* **the ledger** (``ledger_entries``), append-only: every observed change of a source record, with
+  field-level before/after, content hash, source time, observed time and the run or webhook that
+  brought it. It is the single source of truth.
+* **projections** derived from it (``source_records``, ``golden_records``) that ``hub ledger
+  rebuild`` can drop and recompute by replaying the ledger; plus operational state (connectors,
+  runs, cursors, leases, cross-references, dead letters).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from hub.db.types import BigIntPK, UTCDateTime
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+connectors = Table(
+    "connectors",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("config", JSONType, nullable=False),
+    Column("secrets", LargeBinary, nullable=True),  # Fernet token of the JSON credentials
+    Column("schedules", JSONType, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("connector_id", String(64), nullable=False),
+    Column("stream", String(100), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("records_seen", Integer, nullable=False, default=0),
+    Column("records_changed", Integer, nullable=False, default=0),
+    Column("dead_letters", Integer, nullable=False, default=0),
+    Column("cursor_before", String(64), nullable=True),
+    Column("cursor_after", String(64), nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_sync_runs_stream", "connector_id", "stream", "started_at"),
+)
+
+stream_state = Table(
+    "stream_state",
+    metadata,
+    Column("connector_id", String(64), primary_key=True),
+    Column("stream", String(100), primary_key=True),
+    Column("cursor", String(64), nullable=True),
+    Column("resume", JSONType, nullable=True),  # an unfinished run's position: mode, token, max cursor
+    Column("last_full_sync_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+stream_leases = Table(
+    "stream_leases",
+    metadata,
+    Column("connector_id", String(64), primary_key=True),
+    Column("stream", String(100), primary_key=True),
+    Column("run_id", String(36), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("observed_at", UTCDateTime, nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("source_instance", String(64), nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("entity_type", String(32), nullable=False),
+    Column("canonical_id", String(64), nullable=False),
+    Column("op", String(16), nullable=False),  # upsert | delete
+    Column("content_hash", String(64), nullable=False),
+    Column("changes", JSONType, nullable=False),  # {field: [before, after]}
+    Column("raw", JSONType, nullable=True),
+    Column("source_updated_at", UTCDateTime, nullable=True),
+    Column("run_id", String(36), nullable=True),
+    Column("webhook_event_id", String(64), nullable=True),
+    Column("mapping_version", String(32), nullable=True),
+    Index("ix_ledger_canonical", "canonical_id", "id"),
+    Index("ix_ledger_source", "source_instance", "source_object", "external_id"),
+)
+
+xrefs = Table(
+    "xrefs",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("entity_type", String(32), nullable=False),
+    Column("canonical_id", String(64), nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("source_instance", String(64), nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source_instance", "source_object", "external_id", name="uq_xrefs_source_key"),
+    Index("ix_xrefs_canonical", "canonical_id"),
+)
+
+source_records = Table(
+    "source_records",
+    metadata,
+    Column("source_instance", String(64), primary_key=True),
+    Column("source_object", String(100), primary_key=True),
+    Column("external_id", String(200), primary_key=True),
+    Column("source_system", String(64), nullable=False),
+    Column("entity_type", String(32), nullable=False),
+    Column("canonical_id", String(64), nullable=False),
+    Column("fields", JSONType, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("source_updated_at", UTCDateTime, nullable=True),
+    Column("observed_at", UTCDateTime, nullable=False),
+    Column("last_entry_id", BigIntPK, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Index("ix_source_records_canonical", "canonical_id"),
+)
+
+golden_records = Table(
+    "golden_records",
+    metadata,
+    Column("canonical_id", String(64), primary_key=True),
+    Column("entity_type", String(32), nullable=False),
+    Column("display_name", String(512), nullable=True),
+    Column("lookup_key", String(320), nullable=True),  # primary domain or email
+    Column("roles", String(200), nullable=False, default=""),  # "|partner|customer|" for portable LIKE
+    Column("fields", JSONType, nullable=False),
+    Column("provenance", JSONType, nullable=False),  # {field: {source, external_id, entry_id, ...}}
+    Column("source_count", Integer, nullable=False),
+    Column("last_entry_id", BigIntPK, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_golden_type_name", "entity_type", "display_name"),
+    Index("ix_golden_lookup", "entity_type", "lookup_key"),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("source_instance", String(64), nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("external_id", String(200), nullable=True),
+    Column("stage", String(32), nullable=False),  # mapping | validation | write
+    Column("reason", Text, nullable=False),
+    Column("field", String(200), nullable=True),
+    Column("raw", JSONType, nullable=True),
+    Column("run_id", String(36), nullable=True),
+    Column("webhook_event_id", String(64), nullable=True),
+    Column("status", String(16), nullable=False, default="open"),
+    Index("ix_dead_letters_source", "source_instance", "source_object", "status"),
+)
+
+PROJECTION_TABLES = (golden_records, source_records)

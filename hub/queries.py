@@ -1,0 +1,272 @@
+"""Read-side queries for the API and CLI: golden records with provenance, status, runs, dead letters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, desc, func, or_, select
+
+from hub.db.schema import (
+    dead_letters,
+    golden_records,
+    ledger_entries,
+    source_records,
+    stream_leases,
+    stream_state,
+    sync_runs,
+    xrefs,
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def list_golden(
+    conn: Connection,
+    entity_type: str,
+    *,
+    role: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Golden records of one type, filtered by role (``partner``) and a name/key substring."""
+    where = [golden_records.c.entity_type == entity_type]
+    if role:
+        where.append(golden_records.c.roles.like(f"%|{role}|%"))
+    if q:
+        pattern = f"%{q.lower()}%"
+        where.append(
+            or_(func.lower(golden_records.c.display_name).like(pattern), golden_records.c.lookup_key.like(pattern))
+        )
+    total = conn.execute(select(func.count()).select_from(golden_records).where(*where)).scalar_one()
+    rows = conn.execute(
+        select(golden_records).where(*where).order_by(golden_records.c.display_name, golden_records.c.canonical_id)
+        .limit(limit).offset(offset)
+    )  # fmt: skip
+    return total, [summary(row) for row in rows]
+
+
+def summary(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.canonical_id,
+        "entity_type": row.entity_type,
+        "name": row.display_name,
+        "key": row.lookup_key,
+        "roles": [r for r in row.roles.split("|") if r],
+        "fields": row.fields,
+        "source_count": row.source_count,
+        "updated_at": _iso(row.updated_at),
+    }
+
+
+def golden_detail(
+    conn: Connection, entity_type: str, canonical_id: str, history_limit: int = 200
+) -> dict[str, Any] | None:
+    """One golden record with every field's source, the source records behind it, and its history."""
+    row = conn.execute(
+        select(golden_records).where(
+            golden_records.c.canonical_id == canonical_id, golden_records.c.entity_type == entity_type
+        )
+    ).first()
+    if row is None:
+        return None
+    sources = conn.execute(
+        select(source_records, xrefs.c.first_seen_at)
+        .join(
+            xrefs,
+            and_(
+                xrefs.c.source_instance == source_records.c.source_instance,
+                xrefs.c.source_object == source_records.c.source_object,
+                xrefs.c.external_id == source_records.c.external_id,
+            ),
+        )
+        .where(source_records.c.canonical_id == canonical_id)
+        .order_by(source_records.c.source_instance, source_records.c.external_id)
+    )
+    history = conn.execute(
+        select(ledger_entries)
+        .where(ledger_entries.c.canonical_id == canonical_id)
+        .order_by(desc(ledger_entries.c.id))
+        .limit(history_limit)
+    )
+    return {
+        **summary(row),
+        "provenance": row.provenance,
+        "sources": [
+            {
+                "system": s.source_system,
+                "instance": s.source_instance,
+                "object": s.source_object,
+                "external_id": s.external_id,
+                "fields": s.fields,
+                "content_hash": s.content_hash,
+                "deleted": s.deleted,
+                "source_updated_at": _iso(s.source_updated_at),
+                "observed_at": _iso(s.observed_at),
+                "first_seen_at": _iso(s.first_seen_at),
+                "last_entry_id": s.last_entry_id,
+            }
+            for s in sources
+        ],
+        "history": [
+            {
+                "entry_id": h.id,
+                "op": h.op,
+                "observed_at": _iso(h.observed_at),
+                "source_updated_at": _iso(h.source_updated_at),
+                "source": f"{h.source_instance}/{h.source_object}/{h.external_id}",
+                "changes": h.changes,
+                "run_id": h.run_id,
+                "webhook_event_id": h.webhook_event_id,
+                "mapping_version": h.mapping_version,
+            }
+            for h in history
+        ],
+    }
+
+
+def run_row(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "connector_id": row.connector_id,
+        "stream": row.stream,
+        "mode": row.mode,
+        "trigger": row.trigger,
+        "status": row.status,
+        "started_at": _iso(row.started_at),
+        "finished_at": _iso(row.finished_at),
+        "pages": row.pages,
+        "records_seen": row.records_seen,
+        "records_changed": row.records_changed,
+        "dead_letters": row.dead_letters,
+        "cursor_before": row.cursor_before,
+        "cursor_after": row.cursor_after,
+        "error": row.error,
+    }
+
+
+def list_runs(
+    conn: Connection,
+    *,
+    connector_id: str | None = None,
+    stream: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    query = select(sync_runs).order_by(desc(sync_runs.c.started_at)).limit(limit)
+    if connector_id:
+        query = query.where(sync_runs.c.connector_id == connector_id)
+    if stream:
+        query = query.where(sync_runs.c.stream == stream)
+    if status:
+        query = query.where(sync_runs.c.status == status)
+    return [run_row(row) for row in conn.execute(query)]
+
+
+def stream_status(conn: Connection, connector_id: str, stream: str, now: datetime | None = None) -> dict[str, Any]:
+    """State, last run, counters, cursor, lag and last error of one stream."""
+    now = now or datetime.now(UTC)
+    state = conn.execute(
+        select(stream_state).where(stream_state.c.connector_id == connector_id, stream_state.c.stream == stream)
+    ).first()
+    last = conn.execute(
+        select(sync_runs)
+        .where(sync_runs.c.connector_id == connector_id, sync_runs.c.stream == stream)
+        .order_by(desc(sync_runs.c.started_at))
+        .limit(1)
+    ).first()
+    failed = conn.execute(
+        select(sync_runs.c.error, sync_runs.c.finished_at)
+        .where(sync_runs.c.connector_id == connector_id, sync_runs.c.stream == stream, sync_runs.c.status == "failed")
+        .order_by(desc(sync_runs.c.started_at))
+        .limit(1)
+    ).first()
+    held = conn.execute(
+        select(stream_leases).where(
+            stream_leases.c.connector_id == connector_id,
+            stream_leases.c.stream == stream,
+            stream_leases.c.expires_at >= now,
+        )
+    ).first()
+    cursor = state.cursor if state else None
+    lag = None
+    if cursor:
+        try:
+            lag = max(0.0, (now - datetime.fromisoformat(cursor)).total_seconds())
+        except ValueError:
+            lag = None
+    if held:
+        phase = "running"
+    elif last is None:
+        phase = "never_run"
+    elif last.status == "failed":
+        phase = "failed"
+    elif state is not None and state.resume is not None:
+        phase = "interrupted"
+    else:
+        phase = "idle"
+    return {
+        "stream": stream,
+        "state": phase,
+        "cursor": cursor,
+        "lag_seconds": lag,
+        "resumable": bool(state is not None and state.resume),
+        "last_full_sync_at": _iso(state.last_full_sync_at) if state else None,
+        "last_run": run_row(last) if last else None,
+        "records_seen": last.records_seen if last else 0,
+        "records_changed": last.records_changed if last else 0,
+        "last_error": failed.error if failed else None,
+        "last_error_at": _iso(failed.finished_at) if failed else None,
+    }
+
+
+def list_dead_letters(
+    conn: Connection,
+    *,
+    connector_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    query = select(dead_letters).order_by(desc(dead_letters.c.id)).limit(limit).offset(offset)
+    if connector_id:
+        query = query.where(dead_letters.c.source_instance == connector_id)
+    if status:
+        query = query.where(dead_letters.c.status == status)
+    return [
+        {
+            "id": row.id,
+            "created_at": _iso(row.created_at),
+            "system": row.source_system,
+            "instance": row.source_instance,
+            "object": row.source_object,
+            "external_id": row.external_id,
+            "stage": row.stage,
+            "reason": row.reason,
+            "field": row.field,
+            "run_id": row.run_id,
+            "status": row.status,
+            "raw": row.raw,
+        }
+        for row in conn.execute(query)
+    ]
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """Totals for reports: ledger entries, golden records by type, open dead letters."""
+    out = {
+        "ledger_entries": conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one(),
+        "source_records": conn.execute(select(func.count()).select_from(source_records)).scalar_one(),
+        "dead_letters": conn.execute(
+            select(func.count()).select_from(dead_letters).where(dead_letters.c.status == "open")
+        ).scalar_one(),
+    }
+    for entity_type, n in conn.execute(
+        select(golden_records.c.entity_type, func.count()).group_by(golden_records.c.entity_type)
+    ):
+        out[f"golden_{entity_type}"] = n
+    out["golden_records"] = sum(v for k, v in out.items() if k.startswith("golden_"))
+    return out

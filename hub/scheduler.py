@@ -1,0 +1,92 @@
+"""Schedules: APScheduler triggers (interval or cron) that run connector streams inside ``hub serve``.
+
+Each (connector, stream, schedule) is one job with ``max_instances=1`` and ``coalesce=True``, so a
+slow run is never stacked on itself; the stream lease in the database makes the same guarantee
+against manual triggers and other processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from hub.connector_store import ConnectorPublic, ConnectorStore, Schedule
+from hub.sync import StreamBusy, SyncRunner
+
+log = logging.getLogger(__name__)
+
+
+def trigger_for(schedule: Schedule) -> BaseTrigger:
+    if schedule.cron is not None:
+        return CronTrigger.from_crontab(schedule.cron, timezone=UTC)
+    assert schedule.interval_seconds is not None
+    return IntervalTrigger(seconds=schedule.interval_seconds, timezone=UTC)
+
+
+class HubScheduler:
+    """Owns the APScheduler instance; ``reload()`` after any connector change."""
+
+    def __init__(self, store: ConnectorStore, runner: SyncRunner, *, workers: int = 4) -> None:
+        self.store = store
+        self.runner = runner
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=workers)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+            timezone=UTC,
+        )
+
+    def start(self) -> None:
+        self.reload()
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def _run(self, connector_id: str, stream: str, mode: str) -> None:
+        try:
+            self.runner.run(connector_id, stream, mode=mode, trigger="schedule")  # type: ignore[arg-type]
+        except StreamBusy as exc:
+            log.info("scheduled run skipped: %s", exc)
+        except Exception:
+            log.exception("scheduled run of %s/%s crashed", connector_id, stream)
+
+    def jobs_for(self, connector: ConnectorPublic) -> list[tuple[str, str, Schedule]]:
+        jobs: list[tuple[str, str, Schedule]] = []
+        for n, schedule in enumerate(connector.schedules):
+            streams = connector.streams if schedule.stream == "*" else [schedule.stream]
+            jobs.extend((f"{connector.id}:{stream}:{n}", stream, schedule) for stream in streams)
+        return jobs
+
+    def reload(self) -> None:
+        wanted: set[str] = set()
+        for connector in self.store.list():
+            if not connector.enabled:
+                continue
+            for job_id, stream, schedule in self.jobs_for(connector):
+                wanted.add(job_id)
+                self.scheduler.add_job(
+                    self._run,
+                    trigger=trigger_for(schedule),
+                    args=(connector.id, stream, schedule.mode),
+                    id=job_id,
+                    name=f"sync {connector.id}/{stream} ({schedule.mode})",
+                    replace_existing=True,
+                )
+        for job in self.scheduler.get_jobs():
+            if job.id not in wanted:
+                job.remove()
+
+    def next_run(self, connector_id: str, stream: str) -> datetime | None:
+        times = [
+            job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(f"{connector_id}:{stream}:") and job.next_run_time is not None
+        ]
+        return min(times) if times else None

@@ -1,0 +1,81 @@
+"""Typed settings of the hub, read from ``HUB_*`` environment variables (and a ``.env`` file).
+
+Build one with ``Settings()`` at the edge (CLI, app factory) and pass it down; nothing reads the
+environment anywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_REFUSED_TOKENS = {"", "changeme", "change-me", "admin", "secret", "token"}
+
+
+class Settings(BaseSettings):
+    """Everything the hub process needs to start."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/hub.db",
+        description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://... for PostgreSQL.",
+    )
+    data_dir: Path = Field(default=Path("var"), description="Where the SQLite file and the key file live.")
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for /api/v1; generated and printed at start if unset."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Fernet key encrypting connector credentials at rest."
+    )
+    mappings_dir: Path = Field(default=REPO_ROOT / "mappings")
+    config_file: Path | None = Field(default=None, description="YAML file declaring connectors (config as code).")
+    scheduler_enabled: bool = True
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    lease_seconds: int = Field(default=120, ge=5, description="A running sync's lease; renewed every page.")
+    log_level: str = "INFO"
+
+    @field_validator("admin_token")
+    @classmethod
+    def _refuse_default_tokens(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and (value.get_secret_value().strip().lower() in _REFUSED_TOKENS):
+            raise ValueError("HUB_ADMIN_TOKEN is a well-known default; set a real secret")
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("HUB_ADMIN_TOKEN must be at least 16 characters")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _valid_fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                Fernet(value.get_secret_value().encode())
+            except ValueError as exc:
+                raise ValueError("HUB_SECRET_KEY must be a urlsafe-base64 32-byte Fernet key") from exc
+        return value
+
+    def resolved_secret_key(self) -> bytes:
+        """The Fernet key: from settings, else from ``data_dir/secret.key`` (created 0600 on first use)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_bytes().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = Fernet.generate_key()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key
+
+    def resolved_admin_token(self) -> tuple[str, bool]:
+        """The admin token, and whether it was generated just now (so the caller can print it once)."""
+        if self.admin_token is not None:
+            return self.admin_token.get_secret_value(), False
+        return secrets.token_urlsafe(24), True

@@ -1,0 +1,13 @@
+"""Simulated HubSpot CRM (v3 objects, v4 associations, OAuth v1) for tests and benchmarks.
+
+Public surface: :func:`create_hubspot_app`, :class:`HubSpotState`, :class:`HubSpotConfig`,
+:class:`HubSpotWorld` and :func:`generate_world`.
+"""
+
+from sandbox.hubspot.app import create_hubspot_app
+from sandbox.hubspot.config import HubSpotConfig
+from sandbox.hubspot.generate import generate_world
+from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.world import HubSpotWorld
+
+__all__ = ["HubSpotConfig", "HubSpotState", "HubSpotWorld", "create_hubspot_app", "generate_world"]

@@ -1,0 +1,112 @@
+"""Write operations shared by the REST handlers and the test-control ``mutate`` endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.clock import parse_time_value
+from sandbox.hubspot.assoc_types import lookup
+from sandbox.hubspot.errors import HubSpotError, invalid_properties_message, validation_error
+from sandbox.hubspot.records import Record
+from sandbox.hubspot.schema import UNIQUE_PROPERTIES
+from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.validation import clean_properties
+
+
+def clean_or_raise(state: HubSpotState, object_type: str, raw: Any) -> dict[str, str]:
+    """Validated property strings, or the HubSpot 400 ``Property values were not valid``."""
+    clean, problems = clean_properties(object_type, raw, state.schema[object_type])
+    if problems:
+        raise validation_error(invalid_properties_message(problems))
+    return clean
+
+
+def check_id_property(object_type: str, id_property: str | None) -> str:
+    """The unique property to resolve ids with (default ``hs_object_id``); 400 if not unique."""
+    prop = id_property or "hs_object_id"
+    if prop not in UNIQUE_PROPERTIES[object_type]:
+        raise validation_error(f"Property '{prop}' is not a unique identifier property for {object_type}")
+    return prop
+
+
+def resolve(
+    state: HubSpotState, object_type: str, value: str, id_property: str | None, archived: bool = False
+) -> Record | None:
+    """Find a record by id or by a unique property value."""
+    table = state.store.tables[object_type]
+    prop = check_id_property(object_type, id_property)
+    if prop == "hs_object_id":
+        return table.get(int(value), archived) if value.strip().isdigit() else None
+    if archived:
+        return next(
+            (
+                r
+                for r in table.records.values()
+                if r.archived and r.properties.get(prop, "").strip().lower() == value.strip().lower()
+            ),
+            None,
+        )
+    return table.find_unique(prop, value)
+
+
+def parse_associations(state: HubSpotState, object_type: str, raw: Any) -> list[tuple[str, int, list[int]]]:
+    """Validate create-time ``associations`` → ``[(to_type, to_id, [type ids])]``; 400 if invalid."""
+    out: list[tuple[str, int, list[int]]] = []
+    for item in raw or []:
+        to_id_raw = str(((item or {}).get("to") or {}).get("id", "")) if isinstance(item, dict) else ""
+        types = item.get("types") if isinstance(item, dict) else None
+        if not to_id_raw.isdigit() or not isinstance(types, list) or not types:
+            raise validation_error("Each association needs 'to.id' and a non-empty 'types' list")
+        to_type: str | None = None
+        type_ids: list[int] = []
+        for spec in types:
+            found = lookup(int(spec.get("associationTypeId", -1)), spec.get("associationCategory"))
+            if found is None or found.from_type != object_type or (to_type and found.to_type != to_type):
+                raise validation_error(f"Invalid association type {spec!r} from {object_type}")
+            to_type = found.to_type
+            type_ids.append(found.type_id)
+        assert to_type is not None
+        if state.store.tables[to_type].get_live(int(to_id_raw)) is None:
+            raise HubSpotError(
+                400,
+                "VALIDATION_ERROR",
+                f"Association target {to_type} {to_id_raw} does not exist",
+                context={"id": [to_id_raw]},
+            )
+        out.append((to_type, int(to_id_raw), type_ids))
+    return out
+
+
+def create(
+    state: HubSpotState,
+    object_type: str,
+    props: dict[str, str],
+    associations: list[tuple[str, int, list[int]]] | None = None,
+) -> Record:
+    """Create a record from validated properties (and validated associations)."""
+    table = state.store.tables[object_type]
+    now = state.clock.now_ms()
+    created = now
+    if props.get("createdate"):
+        created = min(now, parse_time_value(props["createdate"]) or now)
+    record_id = table.next_id()
+    values = {k: v for k, v in props.items() if v != ""}
+    values["hs_object_id"] = str(record_id)
+    record = Record(id=record_id, properties=values, created_ms=created, updated_ms=now)
+    record.properties["createdate"] = record.created_iso
+    record.properties[table.lastmod_property] = record.updated_iso
+    table.add(record)
+    for to_type, to_id, type_ids in associations or []:
+        state.store.graph.add(object_type, record_id, to_type, to_id, type_ids)
+    return record
+
+
+def update(state: HubSpotState, object_type: str, record: Record, props: dict[str, str]) -> Record:
+    """Apply validated property changes to a live record."""
+    state.store.tables[object_type].write(record, props, state.clock.now_ms())
+    return record
+
+
+def archive(state: HubSpotState, object_type: str, record: Record) -> None:
+    """Archive a live record."""
+    state.store.tables[object_type].archive(record, state.clock.now_ms())

@@ -1,0 +1,43 @@
+"""Everything one simulated HubSpot portal holds at run time."""
+
+from __future__ import annotations
+
+from sandbox.clock import Clock
+from sandbox.faults import FaultQueue
+from sandbox.hubspot.auth import TokenRegistry
+from sandbox.hubspot.config import HubSpotConfig
+from sandbox.hubspot.generate import generate_world
+from sandbox.hubspot.ratelimit import RateLimiter
+from sandbox.hubspot.schema import PropertyDef, build_schema
+from sandbox.hubspot.store import HubSpotStore
+from sandbox.hubspot.world import HubSpotWorld
+from sandbox.stats import RequestStats
+
+
+class HubSpotState:
+    """Data store, credentials, limits, faults and counters of one portal.
+
+    The state is not thread-safe: it is meant to be touched only from the server's event loop
+    (every endpoint is ``async``); tests drive it over HTTP.
+    """
+
+    def __init__(self, world: HubSpotWorld | None = None, config: HubSpotConfig | None = None) -> None:
+        self.config = config or HubSpotConfig()
+        self.schema: dict[str, dict[str, PropertyDef]] = build_schema()
+        self.known: dict[str, set[str]] = {obj: set(defs) for obj, defs in self.schema.items()}
+        self.store = HubSpotStore.from_world(world if world is not None else generate_world())
+        self.clock = Clock(self.store.max_updated_ms())
+        self.auth = TokenRegistry(self.config, self.clock)
+        self.limiter = RateLimiter(self.config)
+        self.faults = FaultQueue()
+        self.stats = RequestStats()
+        self.mutations = 0
+
+    def replace_world(self, world: HubSpotWorld) -> None:
+        """Swap in new data (credentials, tokens, faults and counters are kept)."""
+        self.store = HubSpotStore.from_world(world)
+        self.clock.advance_past(self.store.max_updated_ms())
+
+    def export_world(self) -> HubSpotWorld:
+        """The current data as a world."""
+        return self.store.to_world()

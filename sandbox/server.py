@@ -1,0 +1,181 @@
+"""Run the simulated systems with uvicorn: in background threads (tests) or in the foreground.
+
+Each simulated system listens on its own port, in the order of :data:`SYSTEMS`: with a base port
+``N`` HubSpot gets ``N`` and later systems ``N+1``, ``N+2``...; with port 0 every system gets a
+free port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from sandbox.hubspot import HubSpotConfig, HubSpotState, create_hubspot_app
+from sandbox.world import load_hubspot_world
+
+SYSTEMS: tuple[str, ...] = ("hubspot",)
+
+
+class _Listener:
+    """One uvicorn server on its own socket and thread."""
+
+    def __init__(self, app: Any, host: str, port: int, log_level: str) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.socket.bind((host, port))
+        self.port = int(self.socket.getsockname()[1])
+        config = uvicorn.Config(
+            app, log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+
+    def start(self, timeout: float = 15.0) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("sandbox server failed to start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
+
+
+class SandboxServer:
+    """Background sandbox for tests; use as a context manager or call ``start()`` / ``stop()``.
+
+    ``rate_limit`` is HubSpot requests per 10 s per token (0 = off), ``search_rate_limit`` search
+    requests per second (0 = off), ``token_ttl`` the OAuth access-token lifetime in seconds.
+    ``fixture`` (path or dict) replaces the generated world.  ``hubspot_config`` overrides every
+    HubSpot setting at once.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 7,
+        size: int = 1000,
+        fixture: str | Path | dict[str, Any] | None = None,
+        rate_limit: int = 190,
+        search_rate_limit: int = 5,
+        token_ttl: float = 1800.0,
+        private_app_token: str = "pat-na1-sandbox",
+        admin_token: str = "sandbox-admin",
+        log_level: str = "warning",
+        hubspot_config: HubSpotConfig | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.log_level = log_level
+        config = hubspot_config or HubSpotConfig(
+            private_app_tokens=(private_app_token,),
+            admin_token=admin_token,
+            rate_limit=rate_limit,
+            search_rate_limit=search_rate_limit,
+            token_ttl=token_ttl,
+        )
+        self.hubspot = HubSpotState(load_hubspot_world(fixture, seed=seed, size=size), config)
+        self._listeners: dict[str, _Listener] = {}
+
+    def start(self) -> SandboxServer:
+        """Bind the ports and start serving; returns ``self``."""
+        if self._listeners:
+            return self
+        apps = {"hubspot": create_hubspot_app(self.hubspot)}
+        try:
+            for offset, name in enumerate(SYSTEMS):
+                port = self.port + offset if self.port else 0
+                listener = _Listener(apps[name], self.host, port, self.log_level)
+                self._listeners[name] = listener
+                listener.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop every system (idempotent)."""
+        for listener in self._listeners.values():
+            listener.stop()
+        self._listeners.clear()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        """``{"hubspot": "http://127.0.0.1:PORT"}`` for the running systems."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return {name: f"http://{host}:{lst.port}" for name, lst in self._listeners.items()}
+
+    @property
+    def credentials(self) -> dict[str, dict[str, str]]:
+        """Per system: tokens, OAuth client and admin token to use against it."""
+        cfg = self.hubspot.config
+        return {
+            "hubspot": {
+                "private_app_token": cfg.private_app_tokens[0],
+                "client_id": cfg.client_id,
+                "client_secret": cfg.client_secret,
+                "refresh_token": cfg.refresh_token,
+                "authorization_code": cfg.authorization_code,
+                "redirect_uri": cfg.redirect_uri,
+                "admin_token": cfg.admin_token,
+            }
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """Base URL and credentials per system (what :func:`serve` prints)."""
+        return {name: {"base_url": url, **self.credentials[name]} for name, url in self.base_urls.items()}
+
+
+def serve(
+    port: int = 8900,
+    seed: int = 7,
+    size: int = 1000,
+    fixture: str | Path | None = None,
+    host: str = "127.0.0.1",
+    as_json: bool = False,
+    **options: Any,
+) -> None:
+    """Serve in the foreground until Ctrl+C, printing every system's base URL and credentials.
+
+    Extra ``options`` are passed to :class:`SandboxServer` (``rate_limit``, ``token_ttl``, ...).
+    """
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with SandboxServer(host=host, port=port, seed=seed, size=size, fixture=fixture, **options) as server:
+        info = server.describe()
+        if as_json:
+            print(json.dumps(info), flush=True)
+        else:
+            source = f"fixture {fixture}" if fixture else f"seed={seed}, size={size}"
+            print(f"Sandbox running ({source}). Press Ctrl+C to stop.")
+            for name, values in info.items():
+                print(f"{name}: {values['base_url']}")
+                for key, value in values.items():
+                    if key != "base_url":
+                        print(f"  {key}: {value}")
+            print("  admin header: X-Sandbox-Admin", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
