@@ -14,10 +14,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from hub.context import Hub
 from hub.db import create_db_engine, metadata, migrate
+from hub.settings import Settings
 
 BACKENDS = [b.strip() for b in os.environ.get("HUB_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 PG_SERVER = os.environ.get("HUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -60,3 +64,26 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine = create_db_engine(db_url)
     yield engine
     engine.dispose()
+
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+def make_settings(db_url: str, data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": db_url,
+        "data_dir": data_dir,
+        "admin_token": SecretStr(ADMIN_TOKEN),
+        "secret_key": SecretStr(Fernet.generate_key().decode()),
+        "max_request_bytes": 64 * 1024,
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def hub(db_url: str, tmp_path: Path) -> Iterator[Hub]:
+    """The hub's object graph on a fresh database."""
+    hub = Hub.from_settings(make_settings(db_url, tmp_path))
+    yield hub
+    hub.close()

@@ -86,6 +86,7 @@ class Organization(CanonicalRecord):
     employee_count: int | None = Field(default=None, ge=0)
     annual_revenue: Decimal | None = None
     phone: Phone = None
+    phone_raw: str | None = None
     roles: list[OrganizationRole] = Field(default_factory=list)
     roles_raw: str | None = None
     partner_type: PartnerType | None = None
@@ -103,6 +104,7 @@ class Person(CanonicalRecord):
     last_name: str | None = None
     title: str | None = None
     phone: Phone = None
+    phone_raw: str | None = None
     organization_id: CanonicalId | None = None
     company_name_raw: str | None = None
     lifecycle_stage_raw: str | None = None

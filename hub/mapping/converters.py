@@ -33,6 +33,20 @@ def blank_value(rule: FieldRule) -> Any:
 
 def converter_for(rule: FieldRule, enum: type[Enum] | None) -> Converter:
     """The converter of ``rule``; ``enum`` is the target field's enum (for enum and enum_list)."""
+    convert = _converter(rule, enum)
+    if rule.on_invalid == "fail":
+        return convert
+
+    def lenient(value: object) -> Any:
+        try:
+            return convert(value)
+        except ValueError:
+            return [] if rule.type in LIST_TYPES else None
+
+    return lenient
+
+
+def _converter(rule: FieldRule, enum: type[Enum] | None) -> Converter:
     if rule.type is FieldType.PHONE:
         region = rule.default_region
         return lambda value: normalize_phone(value, region)

@@ -109,6 +109,11 @@ class FieldRule(SourceRule):
     split: str | None = Field(
         default=None, min_length=1, description="enum_list/string_list only: separator (default ';')."
     )
+    on_invalid: Literal["fail", "drop"] = Field(
+        default="fail",
+        description="A value that does not convert: 'fail' dead-letters the record, 'drop' leaves the field "
+        "null and keeps the record (map the raw value to a *_raw field so it is not lost).",
+    )
 
     @model_validator(mode="after")
     def _options_fit_type(self) -> FieldRule:

@@ -8,9 +8,11 @@ state lives in the database, so the same rule holds for several hub processes on
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, delete, select, update
 
 from hub.db.schema import stream_leases
 from hub.ledger.upsert import insert_ignore
@@ -38,14 +40,31 @@ def acquire(
     held = conn.execute(select(stream_leases).where(key)).one()
     if held.run_id == run_id:
         return None
-    taken = conn.execute(
-        update(stream_leases)
-        .where(key, or_(stream_leases.c.expires_at < now, stream_leases.c.run_id == run_id))
-        .values(run_id=run_id, owner=owner, expires_at=expires)
-    )
+    statement = update(stream_leases).where(key, stream_leases.c.run_id == held.run_id)
+    if not owner_is_dead(held.owner):
+        statement = statement.where(stream_leases.c.expires_at < now)
+    taken = conn.execute(statement.values(run_id=run_id, owner=owner, expires_at=expires))
     if taken.rowcount != 1:
         raise StreamBusy(f"{connector_id}/{stream} is already running (run {held.run_id} on {held.owner})")
     return str(held.run_id)
+
+
+def owner_is_dead(owner: str) -> bool:
+    """True when ``owner`` (``host:pid``) names a process on this host that no longer exists.
+
+    Lets a crashed run's lease be taken over at once on a single node instead of after its expiry;
+    holders on other hosts are only ever taken over by expiry.
+    """
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def renew(conn: Connection, connector_id: str, stream: str, run_id: str, now: datetime, ttl: float) -> None:

@@ -1,0 +1,120 @@
+"""HubSpot synced into the ledger over real HTTP from the sandbox, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from hub.context import Hub
+from hub.db.schema import dead_letters, golden_records, ledger_entries, sync_runs
+from hub.sync import StreamBusy
+from tests.e2e.conftest import world_counts
+
+
+def _count(hub: Hub, table: object, *where: object) -> int:
+    with hub.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())  # type: ignore[arg-type]
+
+
+def _golden(hub: Hub, entity_type: str) -> int:
+    return _count(hub, golden_records, golden_records.c.entity_type == entity_type)
+
+
+def test_full_then_incremental_sync(connected: Hub, upstream: httpx.Client) -> None:
+    world = world_counts(upstream)
+    runs = connected.runner.run_all("hs", mode="full")
+    assert [r.status for r in runs] == ["succeeded"] * 3, [r.error for r in runs]
+    seen = {r.stream: r.outcome.seen for r in runs}
+    assert seen == {"companies": world["companies"], "contacts": world["contacts"], "deals": world["deals"]}
+    bad = len(world["defects"])
+    assert sum(r.outcome.dead_lettered for r in runs) == _count(connected, dead_letters) >= bad > 0
+    entries = _count(connected, ledger_entries)
+    assert entries == sum(r.outcome.changed for r in runs)
+    assert _golden(connected, "organization") == world["companies"]
+    assert _golden(connected, "person") + sum(1 for o, _ in world["defects"] if o == "contacts") >= world["contacts"]
+
+    changed = upstream.post("/_sandbox/mutate", json={"object": "companies", "count": 7, "seed": 3}).json()
+    upstream.post("/_sandbox/mutate", json={"object": "deals", "count": 4, "seed": 4})
+    runs = connected.runner.run_all("hs")
+    assert [r.mode for r in runs] == ["incremental"] * 3
+    by_stream = {r.stream: r.outcome for r in runs}
+    assert by_stream["companies"].changed == len(changed["updated"]) == 7
+    assert by_stream["deals"].changed <= 4 and by_stream["contacts"].changed == 0
+    assert _count(connected, ledger_entries) == entries + 7 + by_stream["deals"].changed
+
+    again = connected.runner.run_all("hs")
+    assert sum(r.outcome.changed for r in again) == 0  # re-syncing unchanged data appends nothing
+
+
+def test_partner_roles_and_links_reach_golden_records(connected: Hub) -> None:
+    connected.runner.run_all("hs", mode="full")
+    with connected.engine.connect() as conn:
+        kind = golden_records.c.entity_type
+        deals = [r.fields for r in conn.execute(select(golden_records).where(kind == "opportunity"))]
+        orgs = {r.canonical_id: r for r in conn.execute(select(golden_records).where(kind == "organization"))}
+    sourced = [d for d in deals if any(p["role"] == "sourced" for p in d.get("partner_roles", []))]
+    assert sourced, "the world has partner-sourced deals"
+    for deal in sourced:
+        partner_id = next(p["partner_org_id"] for p in deal["partner_roles"] if p["role"] == "sourced")
+        assert partner_id in orgs and "partner" in orgs[partner_id].roles
+        assert deal["customer_org_id"] in orgs
+
+
+def test_retries_through_429_5xx_drops_and_token_expiry(connected: Hub, upstream: httpx.Client) -> None:
+    upstream.delete("/_sandbox/stats")
+    prefix = "/crm/v3/objects/companies"
+    for fault in (
+        {"kind": "rate_limit", "times": 2, "retry_after": 1, "path_prefix": prefix},
+        {"kind": "status", "status": 503, "times": 2, "path_prefix": prefix},
+        {"kind": "drop", "times": 1, "path_prefix": "/crm/v3/objects/contacts"},
+        {"kind": "status", "status": 502, "times": 1, "path_prefix": "/crm/v3/objects/deals"},
+    ):
+        assert upstream.post("/_sandbox/faults", json=fault).status_code in (200, 201)
+    first = connected.runner.run("hs", "companies", mode="full")
+    upstream.post("/_sandbox/faults", json={"kind": "expire_tokens"})
+    rest = [connected.runner.run("hs", s, mode="full") for s in ("contacts", "deals")]
+    assert [r.status for r in [first, *rest]] == ["succeeded"] * 3, [r.error for r in [first, *rest]]
+    stats = upstream.get("/_sandbox/stats").json()
+    text = str(stats)
+    assert "429" in text and "503" in text
+    assert first.seconds >= 2.0  # two Retry-After: 1 waits were honoured
+
+
+def test_a_4xx_fails_the_run_keeps_its_position_and_status_says_why(connected: Hub, upstream: httpx.Client) -> None:
+    fault = {"kind": "status", "status": 400, "times": 1, "path_prefix": "/crm/v3/objects/contacts"}
+    upstream.post("/_sandbox/faults", json=fault)
+    run = connected.runner.run("hs", "contacts", mode="full")
+    assert run.status == "failed" and "400" in (run.error or "")
+    from hub.queries import stream_status
+
+    with connected.engine.connect() as conn:
+        status = stream_status(conn, "hs", "contacts")
+    assert status["state"] == "failed" and "400" in status["last_error"]
+    retry = connected.runner.run("hs", "contacts", mode="full")
+    assert retry.status == "succeeded"
+
+
+def test_two_triggers_of_one_stream_never_run_at_once(connected: Hub, upstream: httpx.Client) -> None:
+    upstream.post(
+        "/_sandbox/faults",
+        json={"kind": "slow", "delay_s": 0.4, "times": 3, "path_prefix": "/crm/v3/objects/companies"},
+    )
+    started = threading.Event()
+    results: list[object] = []
+
+    def first() -> None:
+        results.append(connected.runner.run("hs", "companies", mode="full", on_page=lambda _r: started.set()))
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(10)
+    with pytest.raises(StreamBusy):
+        connected.runner.run("hs", "companies", mode="full")
+    thread.join(30)
+    assert getattr(results[0], "status", None) == "succeeded"
+    with connected.engine.connect() as conn:
+        statuses = [r.status for r in conn.execute(select(sync_runs.c.status).where(sync_runs.c.stream == "companies"))]
+    assert statuses == ["succeeded"]
