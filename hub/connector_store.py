@@ -43,7 +43,7 @@ class Schedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stream: str = Field(default="*", description="A stream name, or * for every stream.")
-    interval_seconds: int | None = Field(default=None, ge=10)
+    interval_seconds: int | None = Field(default=None, ge=1)
     cron: str | None = None
     mode: Literal["incremental", "full"] = "incremental"
 

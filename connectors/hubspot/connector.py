@@ -31,6 +31,8 @@ from connectors.sdk import (
     read_pages,
 )
 
+# Batch endpoints take at most 100 inputs per call (search pages are 200, so associations take two).
+BATCH_LIMIT = 100
 USER_AGENT = "partner-hub/0.1 (+https://github.com/partner-hub)"
 
 
@@ -121,8 +123,8 @@ class HubSpotConnector(Connector):
         by_id = {str(record["id"]): record for record in records}
         for to_object in ASSOCIATIONS[object_name]:
             # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
-            for start in range(0, len(ids), 1000):
-                body = {"inputs": [{"id": i} for i in ids[start : start + 1000]]}
+            for start in range(0, len(ids), BATCH_LIMIT):
+                body = {"inputs": [{"id": i} for i in ids[start : start + BATCH_LIMIT]]}
                 document = self.requester.post_json(f"/crm/v4/associations/{object_name}/{to_object}/batch/read", body)
                 for source_id, targets in associations.from_v4(document.get("results", [])).items():
                     if source_id in by_id:

@@ -63,6 +63,7 @@ def survive(sources: list[SourceState]) -> Golden:
     fields: dict[str, Any] = {}
     provenance: dict[str, dict[str, Any]] = {}
     for source in ordered:
+        origin = _provenance(source)  # shared by every field this source wins
         for name, value in source.fields.items():
             if _empty(value):
                 continue
@@ -71,11 +72,11 @@ def survive(sources: list[SourceState]) -> Golden:
                 added = [v for v in value if v not in merged]
                 if added:
                     merged.extend(added)
-                    entry = provenance.setdefault(name, {**_provenance(source), "rule": "union", "sources": []})
+                    entry = provenance.setdefault(name, {**origin, "rule": "union", "sources": []})
                     entry["sources"].append(f"{source.instance}/{source.object}/{source.external_id}")
             elif name not in fields:
                 fields[name] = value
-                provenance[name] = _provenance(source)
+                provenance[name] = origin
     for name in UNION_FIELDS & fields.keys():
         if all(isinstance(v, str) for v in fields[name]):
             fields[name] = sorted(fields[name])

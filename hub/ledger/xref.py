@@ -46,7 +46,8 @@ def resolve(
     With ``lock`` the rows are locked ``FOR UPDATE`` (PostgreSQL) for the rest of the transaction.
     """
     wanted = dict(keys)
-    found = _lookup(conn, sorted(wanted), lock=False)
+    # PostgreSQL: lock the rows that exist now; rows inserted below are ours until commit anyway.
+    found = _lookup(conn, sorted(wanted), lock=lock)
     missing = [key for key in wanted if key not in found]
     if missing:
         insert_ignore(
@@ -67,8 +68,8 @@ def resolve(
             ],
             key=["source_instance", "source_object", "external_id"],
         )
-    if missing or lock:
-        found.update(_lookup(conn, sorted(wanted), lock=lock))
+        # Another writer may have inserted some of them first: read back what won.
+        found.update(_lookup(conn, sorted(missing), lock=lock))
     return found
 
 

@@ -50,9 +50,7 @@ def test_health_needs_no_token(client: TestClient) -> None:
 
 
 def test_malformed_json_is_400(client: TestClient) -> None:
-    response = client.post(
-        "/api/v1/connectors", content=b'{"id": "x", ', headers={"Content-Type": "application/json"}
-    )
+    response = client.post("/api/v1/connectors", content=b'{"id": "x", ', headers={"Content-Type": "application/json"})
     assert "malformed JSON" in _error(response, 400, "malformed_json")["message"]
 
 

@@ -30,10 +30,7 @@ def test_missing_or_unknown_token_is_401_invalid_authentication(base_url: str) -
         body = response.json()
         assert response.status_code == 401
         assert body["category"] == "INVALID_AUTHENTICATION" and body["message"] == AUTH_NOT_FOUND_MESSAGE
-        assert (
-            body["status"] == "error"
-            and body["correlationId"] == response.headers["x-hubspot-correlation-id"]
-        )
+        assert body["status"] == "error" and body["correlationId"] == response.headers["x-hubspot-correlation-id"]
 
 
 def test_oauth_token_response_shape_and_grants(base_url: str, creds: dict[str, str]) -> None:
@@ -60,9 +57,7 @@ def test_oauth_token_response_shape_and_grants(base_url: str, creds: dict[str, s
         },
     )
     assert code.status_code == 200 and code.json()["refresh_token"] != creds["refresh_token"]
-    wrong = dict(
-        grant_type="refresh_token", client_id=creds["client_id"], client_secret="x", refresh_token="y"
-    )
+    wrong = dict(grant_type="refresh_token", client_id=creds["client_id"], client_secret="x", refresh_token="y")
     bad_secret = httpx.post(f"{base_url}/oauth/v1/token", data=wrong)
     assert bad_secret.status_code == 400 and bad_secret.json()["status"] == "BAD_CLIENT_SECRET"
     wrong["client_secret"] = creds["client_secret"]
@@ -85,9 +80,7 @@ def test_access_token_expires_after_ttl(base_url: str, creds: dict[str, str], ad
     assert list(body["context"]) == ["expire time"]
     fresh = oauth_token(base_url, creds)
     assert (
-        httpx.get(
-            f"{base_url}{COMPANIES}", headers={"Authorization": f"Bearer {fresh['access_token']}"}
-        ).status_code
+        httpx.get(f"{base_url}{COMPANIES}", headers={"Authorization": f"Bearer {fresh['access_token']}"}).status_code
         == 200
     )
 
@@ -118,22 +111,14 @@ def test_ten_second_window_429_with_retry_after(api: httpx.Client, admin: httpx.
     limited = api.get(COMPANIES)
     body = limited.json()
     assert limited.status_code == 429 and 1 <= int(limited.headers["retry-after"]) <= 10
-    assert (
-        body["policyName"] == "TEN_SECONDLY_ROLLING"
-        and body["errorType"] == "RATE_LIMIT"
-        and body["correlationId"]
-    )
+    assert body["policyName"] == "TEN_SECONDLY_ROLLING" and body["errorType"] == "RATE_LIMIT" and body["correlationId"]
 
 
 def test_oauth_calls_have_no_daily_headers(base_url: str, creds: dict[str, str], admin: httpx.Client) -> None:
     admin.post("/_sandbox/config", json={"rate_limit": 100}).raise_for_status()
     token = oauth_token(base_url, creds)
-    response = httpx.get(
-        f"{base_url}{COMPANIES}", headers={"Authorization": f"Bearer {token['access_token']}"}
-    )
-    assert (
-        "x-hubspot-ratelimit-max" in response.headers and "x-hubspot-ratelimit-daily" not in response.headers
-    )
+    response = httpx.get(f"{base_url}{COMPANIES}", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert "x-hubspot-ratelimit-max" in response.headers and "x-hubspot-ratelimit-daily" not in response.headers
 
 
 def test_search_has_its_own_per_second_limit(api: httpx.Client, admin: httpx.Client) -> None:

@@ -26,9 +26,7 @@ def test_status_fault_matches_prefix_and_method(api: httpx.Client, admin: httpx.
     assert api.post(f"{COMPANIES}/search", json={}).status_code == 200
     first = api.get(COMPANIES)
     assert (
-        first.status_code == 503
-        and first.json()["category"] == "SERVICE_UNAVAILABLE"
-        and first.json()["correlationId"]
+        first.status_code == 503 and first.json()["category"] == "SERVICE_UNAVAILABLE" and first.json()["correlationId"]
     )
     assert api.get(f"{COMPANIES}/123").status_code == 503
     assert api.get(COMPANIES).status_code == 200
@@ -46,9 +44,7 @@ def test_slow_fault_delays_and_can_time_out(api: httpx.Client, admin: httpx.Clie
 
 def test_drop_fault_closes_connection_without_response(api: httpx.Client, admin: httpx.Client) -> None:
     admin.delete("/_sandbox/stats").raise_for_status()
-    admin.post(
-        "/_sandbox/faults", json={"kind": "drop", "path_prefix": "/crm/v3/objects/deals"}
-    ).raise_for_status()
+    admin.post("/_sandbox/faults", json={"kind": "drop", "path_prefix": "/crm/v3/objects/deals"}).raise_for_status()
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         api.get("/crm/v3/objects/deals")
     assert api.get("/crm/v3/objects/deals").status_code == 200

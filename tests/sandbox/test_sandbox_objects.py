@@ -12,9 +12,7 @@ STANDARD_ERROR_KEYS = {"status", "category", "message", "context", "links", "err
 
 def test_list_params_repeated_or_csv_and_booleans_any_case(api: httpx.Client) -> None:
     repeated = api.get("/crm/v3/objects/companies?limit=3&properties=name&properties=city&archived=False")
-    csv = api.get(
-        "/crm/v3/objects/companies", params={"limit": 3, "properties": "name,city", "archived": "FALSE"}
-    )
+    csv = api.get("/crm/v3/objects/companies", params={"limit": 3, "properties": "name,city", "archived": "FALSE"})
     assert repeated.status_code == csv.status_code == 200
     assert repeated.json()["results"] == csv.json()["results"]
     assert set(repeated.json()["results"][0]["properties"]) == {
@@ -71,9 +69,7 @@ def test_read_by_id_and_id_property(api: httpx.Client, world: HubSpotWorld) -> N
     by_id = api.get(f"/crm/v3/objects/companies/{company['id']}", params={"properties": "name,duns"}).json()
     assert by_id["properties"]["name"] == company["properties"]["name"]
     assert "duns" in by_id["properties"]  # null when unset, as HubSpot does
-    by_domain = api.get(
-        f"/crm/v3/objects/companies/{company['properties']['domain']}", params={"idProperty": "domain"}
-    )
+    by_domain = api.get(f"/crm/v3/objects/companies/{company['properties']['domain']}", params={"idProperty": "domain"})
     assert by_domain.json()["id"] == company["id"]
     missing = api.get("/crm/v3/objects/companies/1")
     body = missing.json()
@@ -99,9 +95,7 @@ def test_create_update_archive_cycle(api: httpx.Client, world: HubSpotWorld) -> 
     assert record["updatedAt"] > max(c["updatedAt"] for c in world.contacts)
     read = api.get(f"/crm/v3/objects/contacts/{record['id']}?associations=companies").json()
     assert read["associations"]["companies"]["results"][0] == {"id": company_id, "type": "contact_to_company"}
-    patched = api.patch(
-        f"/crm/v3/objects/contacts/{record['id']}", json={"properties": {"lastname": "Later"}}
-    )
+    patched = api.patch(f"/crm/v3/objects/contacts/{record['id']}", json={"properties": {"lastname": "Later"}})
     assert patched.status_code == 200 and patched.json()["properties"]["lastname"] == "Later"
     assert patched.json()["updatedAt"] >= record["updatedAt"]
     assert api.delete(f"/crm/v3/objects/contacts/{record['id']}").status_code == 204
@@ -115,10 +109,7 @@ def test_create_update_archive_cycle(api: httpx.Client, world: HubSpotWorld) -> 
 def test_write_validation_errors(api: httpx.Client) -> None:
     unknown = api.post("/crm/v3/objects/companies", json={"properties": {"name": "X", "colour": "red"}})
     assert unknown.status_code == 400
-    assert (
-        unknown.json()["category"] == "VALIDATION_ERROR"
-        and "PROPERTY_DOESNT_EXIST" in unknown.json()["message"]
-    )
+    assert unknown.json()["category"] == "VALIDATION_ERROR" and "PROPERTY_DOESNT_EXIST" in unknown.json()["message"]
     bad = api.post(
         "/crm/v3/objects/deals",
         json={"properties": {"amount": "n/a", "dealstage": "won", "closedate": "soon"}},
@@ -147,9 +138,7 @@ def test_batch_create_update_archive(api: httpx.Client, world: HubSpotWorld) -> 
     assert body["status"] == "COMPLETE" and body["numErrors"] == 1 and len(body["results"]) == 1
     assert set(body["errors"][0]) >= STANDARD_ERROR_KEYS and body["errors"][0]["id"] == "t2"
     assert {"requestedAt", "startedAt", "completedAt"} <= set(body)
-    ok = api.post(
-        "/crm/v3/objects/contacts/batch/create", json={"inputs": [{"properties": {"email": "c@d.io"}}]}
-    )
+    ok = api.post("/crm/v3/objects/contacts/batch/create", json={"inputs": [{"properties": {"email": "c@d.io"}}]})
     assert ok.status_code == 201
     deal_id = world.deals[0]["id"]
     updated = api.post(
@@ -165,27 +154,19 @@ def test_batch_create_update_archive(api: httpx.Client, world: HubSpotWorld) -> 
     assert updated.json()["results"][0]["properties"]["dealstage"] == "closedwon"
     assert updated.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
     assert updated.json()["errors"][0]["context"] == {"ids": ["77"]}
-    archived = api.post(
-        "/crm/v3/objects/deals/batch/archive", json={"inputs": [{"id": deal_id}, {"id": "77"}]}
-    )
+    archived = api.post("/crm/v3/objects/deals/batch/archive", json={"inputs": [{"id": deal_id}, {"id": "77"}]})
     assert archived.status_code == 204
     assert api.get(f"/crm/v3/objects/deals/{deal_id}").status_code == 404
 
 
 def test_batch_read_by_id_property_and_limits(api: httpx.Client, world: HubSpotWorld) -> None:
-    email = next(
-        c["properties"]["email"] for c in world.contacts if c["properties"].get("email", "").islower()
-    )
+    email = next(c["properties"]["email"] for c in world.contacts if c["properties"].get("email", "").islower())
     read = api.post(
         "/crm/v3/objects/contacts/batch/read",
         json={"idProperty": "email", "inputs": [{"id": email}], "properties": ["email"]},
     )
     assert read.status_code == 200 and read.json()["results"][0]["properties"]["email"] == email
-    too_many = api.post(
-        "/crm/v3/objects/contacts/batch/read", json={"inputs": [{"id": str(i)} for i in range(101)]}
-    )
+    too_many = api.post("/crm/v3/objects/contacts/batch/read", json={"inputs": [{"id": str(i)} for i in range(101)]})
     assert too_many.status_code == 400 and too_many.json()["category"] == "VALIDATION_ERROR"
-    dupes = api.post(
-        "/crm/v3/objects/contacts/batch/update", json={"inputs": [{"id": "1", "properties": {}}] * 2}
-    )
+    dupes = api.post("/crm/v3/objects/contacts/batch/update", json={"inputs": [{"id": "1", "properties": {}}] * 2})
     assert dupes.status_code == 400

@@ -25,9 +25,7 @@ def big() -> Iterator[httpx.Client]:
 
 def incremental(cursor: str, after: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "filterGroups": [
-            {"filters": [{"propertyName": "lastmodifieddate", "operator": "GTE", "value": cursor}]}
-        ],
+        "filterGroups": [{"filters": [{"propertyName": "lastmodifieddate", "operator": "GTE", "value": cursor}]}],
         "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
         "properties": ["email"],
         "limit": 200,

@@ -54,9 +54,7 @@ def test_get_all_pages_everything(client: HubSpot, world: HubSpotWorld) -> None:
 
 def test_read_by_id_with_associations(client: HubSpot, world: HubSpotWorld) -> None:
     row = next(
-        r
-        for r in world.associations
-        if r["fromType"] == "deals" and any(t["typeId"] == 101 for t in r["types"])
+        r for r in world.associations if r["fromType"] == "deals" and any(t["typeId"] == 101 for t in r["types"])
     )
     deal = client.crm.deals.basic_api.get_by_id(
         row["fromId"], properties=["dealname", "amount"], associations=["companies", "contacts"]
@@ -70,17 +68,13 @@ def test_read_by_id_with_associations(client: HubSpot, world: HubSpotWorld) -> N
 def test_search_incremental_by_last_modified(client: HubSpot, world: HubSpotWorld) -> None:
     cursor = "1735689600000"  # 2025-01-01
     expected = sorted(
-        (c["updatedAt"], int(c["id"]))
-        for c in world.companies
-        if c["updatedAt"] >= "2025-01-01T00:00:00.000Z"
+        (c["updatedAt"], int(c["id"])) for c in world.companies if c["updatedAt"] >= "2025-01-01T00:00:00.000Z"
     )
     seen: list[tuple[str, int]] = []
     after: str | None = "0"
     while after is not None:
         request = PublicObjectSearchRequest(
-            filter_groups=[
-                {"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": cursor}]}
-            ],
+            filter_groups=[{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": cursor}]}],
             sorts=[{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
             properties=["name"],
             limit=25,
@@ -166,11 +160,7 @@ def test_oauth_refresh_then_call(base_url: str, creds: dict[str, str]) -> None:
         client_secret=creds["client_secret"],
         refresh_token=creds["refresh_token"],
     )
-    assert (
-        token.token_type == "bearer"
-        and token.expires_in == 1800
-        and token.refresh_token == creds["refresh_token"]
-    )
+    assert token.token_type == "bearer" and token.expires_in == 1800 and token.refresh_token == creds["refresh_token"]
     oauth_client = HubSpot(access_token=token.access_token, host=base_url)
     assert len(oauth_client.crm.deals.basic_api.get_page(limit=3).results) == 3
     info = anonymous.oauth.access_tokens_api.get(token.access_token)
@@ -179,9 +169,7 @@ def test_oauth_refresh_then_call(base_url: str, creds: dict[str, str]) -> None:
 
 def test_v4_batch_association_read(client: HubSpot, world: HubSpotWorld) -> None:
     deal_id = world.deals[0]["id"]
-    request = BatchInputPublicFetchAssociationsBatchRequest(
-        inputs=[PublicFetchAssociationsBatchRequest(id=deal_id)]
-    )
+    request = BatchInputPublicFetchAssociationsBatchRequest(inputs=[PublicFetchAssociationsBatchRequest(id=deal_id)])
     result = client.crm.associations.v4.batch_api.get_page(
         "deals", "companies", batch_input_public_fetch_associations_batch_request=request
     )
@@ -190,9 +178,7 @@ def test_v4_batch_association_read(client: HubSpot, world: HubSpotWorld) -> None
 
 
 def test_sdk_retry_honours_retry_after(base_url: str, creds: dict[str, str], admin: httpx.Client) -> None:
-    admin.post(
-        "/_sandbox/faults", json={"kind": "rate_limit", "times": 1, "retry_after": 1}
-    ).raise_for_status()
+    admin.post("/_sandbox/faults", json={"kind": "rate_limit", "times": 1, "retry_after": 1}).raise_for_status()
     retrying = HubSpot(
         access_token=creds["private_app_token"], host=base_url, retry=Retry(total=3, status_forcelist=(429,))
     )

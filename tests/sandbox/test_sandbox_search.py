@@ -18,9 +18,7 @@ def search_all(api: httpx.Client, object_type: str, body: dict[str, Any]) -> tup
     after: str | None = None
     total = -1
     while True:
-        page = api.post(
-            SEARCH.format(object_type), json={**body, "limit": 200, **({"after": after} if after else {})}
-        )
+        page = api.post(SEARCH.format(object_type), json={**body, "limit": 200, **({"after": after} if after else {})})
         assert page.status_code == 200, page.text
         data = page.json()
         total = data["total"]
@@ -77,9 +75,7 @@ def test_or_groups_has_property_and_tokens(api: httpx.Client, world: HubSpotWorl
     _, results = search_all(api, "companies", {"filterGroups": groups})
     expected = ids_where(world, "companies", lambda p: p.get("partner_tier") in ("Gold", "Platinum"))
     assert sorted(r["id"] for r in results) == sorted(expected) and expected
-    _, missing = search_all(
-        api, "companies", {"filterGroups": [{"filters": [f("duns", "NOT_HAS_PROPERTY")]}]}
-    )
+    _, missing = search_all(api, "companies", {"filterGroups": [{"filters": [f("duns", "NOT_HAS_PROPERTY")]}]})
     assert len(missing) == len(ids_where(world, "companies", lambda p: "duns" not in p))
     _, has = search_all(api, "companies", {"filterGroups": [{"filters": [f("duns", "HAS_PROPERTY")]}]})
     assert len(has) + len(missing) == len(world.companies)
@@ -103,9 +99,7 @@ def test_sorts_string_and_object_form(api: httpx.Client) -> None:
     )
     values = [float(r["properties"]["amount"]) for r in as_object.json()["results"]]
     assert values == sorted(values, reverse=True)
-    as_string = api.post(SEARCH.format("deals"), json={"sorts": ["createdate"], "limit": 20}).json()[
-        "results"
-    ]
+    as_string = api.post(SEARCH.format("deals"), json={"sorts": ["createdate"], "limit": 20}).json()["results"]
     created = [r["properties"]["createdate"] for r in as_string]
     assert created == sorted(created)
 
@@ -118,9 +112,7 @@ def test_date_filter_values_epoch_ms_or_iso(api: httpx.Client, world: HubSpotWor
         "contacts",
         {**body, "filterGroups": [{"filters": [f("lastmodifieddate", "GTE", str(ms_from_iso(iso)))]}]},
     )
-    as_iso = search_all(
-        api, "contacts", {**body, "filterGroups": [{"filters": [f("lastmodifieddate", "GTE", iso)]}]}
-    )
+    as_iso = search_all(api, "contacts", {**body, "filterGroups": [{"filters": [f("lastmodifieddate", "GTE", iso)]}]})
     assert as_ms == as_iso
     expected = sorted((c["updatedAt"], int(c["id"])) for c in world.contacts if c["updatedAt"] >= iso)
     assert [int(r["id"]) for r in as_ms[1]] == [i for _, i in expected]
@@ -138,15 +130,11 @@ def test_date_filter_values_epoch_ms_or_iso(api: httpx.Client, world: HubSpotWor
 def test_search_validation(api: httpx.Client) -> None:
     assert api.post(SEARCH.format("deals"), json={"limit": 201}).status_code == 400
     assert (
-        api.post(
-            SEARCH.format("deals"), json={"filterGroups": [{"filters": [f("nope", "EQ", "x")]}]}
-        ).status_code
+        api.post(SEARCH.format("deals"), json={"filterGroups": [{"filters": [f("nope", "EQ", "x")]}]}).status_code
         == 400
     )
     assert (
-        api.post(
-            SEARCH.format("deals"), json={"filterGroups": [{"filters": [f("amount", "LIKE", "x")]}]}
-        ).status_code
+        api.post(SEARCH.format("deals"), json={"filterGroups": [{"filters": [f("amount", "LIKE", "x")]}]}).status_code
         == 400
     )
     bad_date = api.post(
@@ -164,15 +152,11 @@ def test_search_validation(api: httpx.Client) -> None:
     }
 
 
-def test_v4_list_labels_and_default_associate(
-    api: httpx.Client, world: HubSpotWorld, restore_world: None
-) -> None:
+def test_v4_list_labels_and_default_associate(api: httpx.Client, world: HubSpotWorld, restore_world: None) -> None:
     row = next(r for r in world.associations if any(t["typeId"] == 102 for t in r["types"]))
     listed = api.get(f"/crm/v4/objects/deals/{row['fromId']}/associations/companies").json()["results"]
     partner = next(x for x in listed if str(x["toObjectId"]) == row["toId"])
-    assert {"category": "USER_DEFINED", "typeId": 102, "label": "Influencing partner"} in partner[
-        "associationTypes"
-    ]
+    assert {"category": "USER_DEFINED", "typeId": 102, "label": "Influencing partner"} in partner["associationTypes"]
     back = api.get(f"/crm/v4/objects/companies/{row['toId']}/associations/deals").json()["results"]
     inverse = next(x for x in back if str(x["toObjectId"]) == row["fromId"])
     assert {t["typeId"] for t in inverse["associationTypes"]} == {104, 342}
@@ -198,8 +182,6 @@ def test_v4_labelled_associate_and_delete(api: httpx.Client, world: HubSpotWorld
     made = api.put(f"/crm/v4/objects/deals/{deal_id}/associations/companies/{partner_id}", json=spec)
     assert made.status_code == 201 and "Sourcing partner" in made.json()["labels"]
     assert made.json()["fromObjectTypeId"] == "0-3" and made.json()["toObjectTypeId"] == "0-2"
-    assert (
-        api.delete(f"/crm/v4/objects/deals/{deal_id}/associations/companies/{partner_id}").status_code == 204
-    )
+    assert api.delete(f"/crm/v4/objects/deals/{deal_id}/associations/companies/{partner_id}").status_code == 204
     listed = api.get(f"/crm/v4/objects/deals/{deal_id}/associations/companies").json()["results"]
     assert int(partner_id) not in {x["toObjectId"] for x in listed}

@@ -49,8 +49,7 @@ def test_companies_partners_and_mess(world: HubSpotWorld) -> None:
     partners = [p for p in companies if "partner_tier" in p]
     assert 0.10 <= len(partners) / len(companies) <= 0.22
     assert all(
-        p["type"] in ("PARTNER", "RESELLER")
-        and p["partner_type"] in ("reseller", "referral", "SI", "MSP", "ISV")
+        p["type"] in ("PARTNER", "RESELLER") and p["partner_type"] in ("reseller", "referral", "SI", "MSP", "ISV")
         for p in partners
     )
     assert {p["partner_tier"] for p in partners} <= {"Registered", "Silver", "Gold", "Platinum"}
@@ -63,9 +62,7 @@ def test_companies_partners_and_mess(world: HubSpotWorld) -> None:
     emails = [c["properties"].get("email", "") for c in world.contacts]
     assert any(e != e.strip() for e in emails) and any(e.strip() != e.strip().lower() for e in emails)
     phones = {c["properties"].get("phone", "") for c in world.companies}
-    assert any(p.startswith("+1 (") for p in phones) and any(
-        re.fullmatch(r"\d{3}\.\d{3}\.\d{4}", p) for p in phones
-    )
+    assert any(p.startswith("+1 (") for p in phones) and any(re.fullmatch(r"\d{3}\.\d{3}\.\d{4}", p) for p in phones)
     assert any(p.startswith("00") for p in phones)
 
 
@@ -106,9 +103,7 @@ def test_associations_and_labels(world: HubSpotWorld) -> None:
     labels = {t["label"] for r in deal_rows for t in r["types"] if t["category"] == "USER_DEFINED"}
     assert labels == {"Sourcing partner", "Influencing partner"}
     partner_ids = {c["id"] for c in world.companies if "partner_tier" in c["properties"]}
-    assert all(
-        r["toId"] in partner_ids for r in deal_rows if any(t["typeId"] in (101, 102) for t in r["types"])
-    )
+    assert all(r["toId"] in partner_ids for r in deal_rows if any(t["typeId"] in (101, 102) for t in r["types"]))
 
 
 def test_inverse_associations_consistent(world: HubSpotWorld) -> None:
@@ -134,9 +129,7 @@ def test_fixture_round_trip_file_dict_and_text(tmp_path: Path) -> None:
 def test_hand_written_fixture_is_normalised_and_served(tmp_path: Path) -> None:
     fixture = {
         "hubspot": {
-            "companies": [
-                {"id": "10", "properties": {"name": "Acme", "domain": "acme.com", "numberofemployees": 50}}
-            ],
+            "companies": [{"id": "10", "properties": {"name": "Acme", "domain": "acme.com", "numberofemployees": 50}}],
             "contacts": [
                 {
                     "id": "20",
@@ -156,14 +149,10 @@ def test_hand_written_fixture_is_normalised_and_served(tmp_path: Path) -> None:
     with SandboxServer(fixture=path, rate_limit=0) as server:
         url, token = server.base_urls["hubspot"], server.credentials["hubspot"]["private_app_token"]
         headers = {"Authorization": f"Bearer {token}"}
-        company = httpx.get(
-            f"{url}/crm/v3/objects/companies/10?properties=numberofemployees", headers=headers
-        ).json()
+        company = httpx.get(f"{url}/crm/v3/objects/companies/10?properties=numberofemployees", headers=headers).json()
         assert company["properties"]["numberofemployees"] == "50"
         assert company["createdAt"] == "2026-01-01T00:00:00.000Z"
-        contact = httpx.get(
-            f"{url}/crm/v3/objects/contacts/20?associations=companies", headers=headers
-        ).json()
+        contact = httpx.get(f"{url}/crm/v3/objects/contacts/20?associations=companies", headers=headers).json()
         assert contact["updatedAt"] == "2025-05-01T00:00:00.000Z"
         assert contact["properties"]["lastmodifieddate"] == contact["updatedAt"]
         types = [a["type"] for a in contact["associations"]["companies"]["results"]]
@@ -198,9 +187,7 @@ def test_generation_does_not_depend_on_hash_randomisation() -> None:
     code = "import sys; from sandbox.world import generate_world as g; sys.stdout.write(g(5, 400).to_json())"
     root = Path(__file__).resolve().parents[2]
     env = {"PYTHONHASHSEED": "123", "PYTHONPATH": str(root)}
-    run = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True
-    )
+    run = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
     assert (
         hashlib.sha256(run.stdout.encode()).digest()
         == hashlib.sha256(generate_world(5, 400).to_json().encode()).digest()
