@@ -186,7 +186,7 @@ dead_letters = Table(
     Column("run_id", String(36), nullable=True),
     Column("webhook_event_id", String(64), nullable=True),
     Column("status", String(16), nullable=False, default="open"),
-    Index("ix_dead_letters_source", "source_instance", "source_object", "status"),
+    Index("ix_dead_letters_source", "source_instance", "source_object", "external_id", "status"),
 )
 
 PROJECTION_TABLES = (golden_records, source_records)

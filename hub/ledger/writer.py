@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, and_, insert, select, update
 
 from hub.db.schema import dead_letters, ledger_entries, source_records
 from hub.ledger import golden, xref
@@ -123,6 +123,64 @@ def _stored(conn: Connection, instance: str, object_name: str, ids: list[str]) -
     return rows
 
 
+def dead_letter(
+    conn: Connection,
+    origin: Origin,
+    object_name: str,
+    failures: list[tuple[dict[str, Any], Any]],
+    mapper: PageMapper,
+    now: datetime,
+) -> int:
+    """Record records that could not be mapped, once each: a record still open with the same reason
+    (re-read by the next sync) is not dead-lettered again."""
+    rows = [
+        {
+            "created_at": now,
+            "source_system": origin.system,
+            "source_instance": origin.instance,
+            "source_object": object_name,
+            "external_id": mapper.external_id(object_name, raw),
+            "stage": "mapping",
+            "reason": failure.reason,
+            "field": failure.field,
+            "raw": raw,
+            "run_id": origin.run_id,
+            "webhook_event_id": origin.webhook_event_id,
+            "status": "open",
+        }
+        for raw, failure in failures
+    ]
+    ids = [row["external_id"] for row in rows if row["external_id"]]
+    open_now: set[tuple[str, str]] = set()
+    for part in chunks(ids):
+        query = select(dead_letters.c.external_id, dead_letters.c.reason).where(
+            dead_letters.c.source_instance == origin.instance,
+            dead_letters.c.source_object == object_name,
+            dead_letters.c.external_id.in_(part),
+            dead_letters.c.status == "open",
+        )
+        open_now.update((r.external_id, r.reason) for r in conn.execute(query))
+    fresh = [row for row in rows if (row["external_id"], row["reason"]) not in open_now]
+    if fresh:
+        conn.execute(insert(dead_letters), fresh)
+    return len(rows)
+
+
+def resolve_dead_letters(conn: Connection, origin: Origin, object_name: str, external_ids: list[str]) -> None:
+    """A record that maps now closes its open dead letters."""
+    for part in chunks(external_ids):
+        conn.execute(
+            update(dead_letters)
+            .where(
+                dead_letters.c.source_instance == origin.instance,
+                dead_letters.c.source_object == object_name,
+                dead_letters.c.external_id.in_(part),
+                dead_letters.c.status == "open",
+            )
+            .values(status="resolved")
+        )
+
+
 def write_page(
     conn: Connection,
     origin: Origin,
@@ -148,27 +206,9 @@ def write_page(
 
     mapped, failures = mapper.map_page(object_name, raws, resolve_ref)
     if failures:
-        conn.execute(
-            insert(dead_letters),
-            [
-                {
-                    "created_at": now,
-                    "source_system": origin.system,
-                    "source_instance": origin.instance,
-                    "source_object": object_name,
-                    "external_id": mapper.external_id(object_name, raw),
-                    "stage": "mapping",
-                    "reason": failure.reason,
-                    "field": failure.field,
-                    "raw": raw,
-                    "run_id": origin.run_id,
-                    "webhook_event_id": origin.webhook_event_id,
-                    "status": "open",
-                }
-                for raw, failure in failures
-            ],
-        )
-        outcome.dead_lettered = len(failures)
+        outcome.dead_lettered = dead_letter(conn, origin, object_name, failures, mapper, now)
+    if mapped:
+        resolve_dead_letters(conn, origin, object_name, [record.external_id for record in mapped])
     apply_mapped(conn, origin, object_name, mapped, ids, now, mapper.version, outcome)
     return outcome
 

@@ -111,3 +111,20 @@ def test_rebuild_from_the_ledger_equals_the_live_state(engine: Engine) -> None:
     assert report.golden_records == len(live["golden"])
     assert report.entries == entry_count(engine)
     assert snapshot(engine) == live
+
+
+def test_a_record_is_dead_lettered_once_and_resolved_when_it_maps(engine: Engine) -> None:
+    deals = page("deals")
+    first = write(engine, "deals", deals)
+    again = write(engine, "deals", page("deals"))
+    assert first.dead_lettered == again.dead_lettered > 0
+    with engine.connect() as conn:
+        rows = conn.execute(select(dead_letters)).fetchall()
+    assert len(rows) == first.dead_lettered  # the re-read did not add rows
+    bad = rows[0]
+    fixed = next(d for d in page("deals") if str(d["id"]) == bad.external_id)
+    fixed["properties"].update({"amount": "100.00", "closedate": "2026-06-30T00:00:00Z"})
+    write(engine, "deals", [fixed])
+    with engine.connect() as conn:
+        status = conn.execute(select(dead_letters.c.status).where(dead_letters.c.id == bad.id)).scalar_one()
+    assert status == "resolved"

@@ -53,7 +53,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dead_letters")),
     )
     with op.batch_alter_table("dead_letters", schema=None) as batch_op:
-        batch_op.create_index("ix_dead_letters_source", ["source_instance", "source_object", "status"], unique=False)
+        batch_op.create_index(
+            "ix_dead_letters_source", ["source_instance", "source_object", "external_id", "status"], unique=False
+        )
 
     op.create_table(
         "golden_records",
