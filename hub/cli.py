@@ -14,7 +14,9 @@ from rich.table import Table
 from hub.settings import Settings
 
 app = typer.Typer(
-    help="Partner integration hub: connectors, reconciliation ledger, golden records.", no_args_is_help=True
+    help="Partner integration hub: connectors, reconciliation ledger, golden records.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold credentials
 )
 ledger_app = typer.Typer(help="The reconciliation ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
@@ -106,13 +108,35 @@ def sync(
 
 
 @app.command()
+def writeback(
+    connector: Annotated[str, typer.Argument(help="Connector id.")],
+    object_name: Annotated[str, typer.Argument(metavar="OBJECT", help="Source object, e.g. companies.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be written.")] = False,
+    config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply first.")] = None,
+) -> None:
+    """Write golden values back to the connector's records where they differ."""
+    from hub.writeback import writeback as run_writeback
+
+    hub = _hub(config)
+    report = run_writeback(hub, connector, object_name, dry_run=dry_run)
+    console.print(
+        f"{connector}/{object_name}: examined {report.examined}, planned {report.planned}, "
+        f"written {report.written}, failed {report.failed}" + (" (dry run)" if dry_run else "")
+    )
+    for item in report.sample:
+        console.print(f"  {item['key']}: {item['properties']}")
+    hub.close()
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
 def status(config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply first.")] = None) -> None:
     """Print every connector's streams as a table."""
     from hub.queries import stream_status
 
     hub = _hub(config)
     table = Table("connector", "stream", "state", "cursor", "lag", "last run", "seen", "changed", "last error")
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         for connector in hub.store.list():
             for name in connector.streams:
                 item = stream_status(conn, connector.id, name)
@@ -154,7 +178,16 @@ def demo(
 
 
 def main() -> None:
-    app()
+    """Entry point: expected failures print one line and exit 2, not a traceback."""
+    from hub.connector_store import ConnectorConfigError, NotFound
+    from hub.sync import StreamBusy
+    from hub.writeback import WritebackError
+
+    try:
+        app()
+    except (NotFound, StreamBusy, WritebackError, ConnectorConfigError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 
 from connectors.sdk import Connector
 from hub.crypto import SecretBox
+from hub.db import reader
 from hub.db.schema import connectors as connectors_table
 from hub.registry import ConnectorRegistry
 
@@ -110,6 +111,7 @@ class ConnectorStore:
 
     def __init__(self, engine: Engine, registry: ConnectorRegistry, box: SecretBox) -> None:
         self.engine = engine
+        self.reader = reader(engine)
         self.registry = registry
         self.box = box
 
@@ -163,7 +165,7 @@ class ConnectorStore:
         )
 
     def _row(self, connector_id: str) -> Any:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(select(connectors_table).where(connectors_table.c.id == connector_id)).first()
         if row is None:
             raise NotFound(f"no connector {connector_id!r}")
@@ -236,7 +238,7 @@ class ConnectorStore:
         return self._public(self._row(connector_id))
 
     def list(self) -> list[ConnectorPublic]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = conn.execute(select(connectors_table).order_by(connectors_table.c.id)).fetchall()
         return [self._public(row) for row in rows]
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from connectors.sdk import Connector
 from hub.connector_store import ConnectorStore
 from hub.crypto import SecretBox
-from hub.db import create_db_engine, migrate
+from hub.db import create_db_engine, migrate, reader
 from hub.mappers import MapperSet
 from hub.registry import ConnectorRegistry
 from hub.settings import Settings
@@ -21,6 +21,7 @@ from hub.sync import SyncRunner
 class Hub:
     settings: Settings
     engine: Engine
+    reader: Engine
     registry: ConnectorRegistry
     store: ConnectorStore
     mappers: MapperSet
@@ -40,7 +41,7 @@ class Hub:
             return store.kind_of(connector_id), store.build(connector_id)
 
         runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds)
-        return cls(settings, engine, registry, store, mappers, runner)
+        return cls(settings, engine, reader(engine), registry, store, mappers, runner)
 
     def close(self) -> None:
         if not self.closed:

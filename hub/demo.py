@@ -102,7 +102,7 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         failed = [r for r in full + incremental if r["status"] != "succeeded"]
         api.close()
         admin.close()
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         totals = counts(conn)
     hub.close()
     report = Table("measure", "value", title="report")

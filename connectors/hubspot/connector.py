@@ -130,14 +130,18 @@ class HubSpotConnector(Connector):
                     if source_id in by_id:
                         by_id[source_id]["associations"][to_object] = targets
 
-    def write(self, object_name: str, records: list[WriteRecord]) -> list[WriteResult]:
-        """Batch-upsert by the object's unique property; per-record results, a bad one fails alone."""
+    def write(
+        self, object_name: str, records: list[WriteRecord], *, id_property: str | None = None
+    ) -> list[WriteResult]:
+        """Batch-upsert by a unique property (``hs_object_id`` updates known records; ``domain``/``email``
+        also create); per-record results, a bad one fails alone."""
         spec = next((w for w in self.spec.writes if w.object == object_name), None)
         if spec is None:
-            return super().write(object_name, records)
+            return super().write(object_name, records, id_property=id_property)
+        prop = id_property or spec.id_property
         results: list[WriteResult] = []
         for start in range(0, len(records), spec.batch_size):
-            results.extend(self._upsert_batch(object_name, spec.id_property, records[start : start + spec.batch_size]))
+            results.extend(self._upsert_batch(object_name, prop, records[start : start + spec.batch_size]))
         return results
 
     def _upsert_batch(self, object_name: str, id_property: str, batch: list[WriteRecord]) -> list[WriteResult]:
@@ -159,8 +163,10 @@ class HubSpotConnector(Connector):
             return [WriteResult(key=r.key, ok=False, error=str(exc)) for r in batch]
         done: dict[str, dict[str, Any]] = {}
         for result in document.get("results", []):
-            value = str((result.get("properties") or {}).get(id_property, "")).strip().lower()
-            done[value] = result
+            value = (result.get("properties") or {}).get(id_property)
+            if value is None and id_property == "hs_object_id":
+                value = result.get("id")
+            done[str(value or "").strip().lower()] = result
         errors = document.get("errors", [])
         messages = _errors_by_key(errors, batch)
         out: list[WriteResult] = []

@@ -78,8 +78,11 @@ class Connector(ABC):
     def read(self, stream: str, request: ReadRequest) -> Iterator[Page]:
         """Yield pages of raw records of ``stream`` for ``request``."""
 
-    def write(self, object_name: str, records: list[WriteRecord]) -> list[WriteResult]:
-        """Write records to ``object_name``; one result per record, in order."""
+    def write(
+        self, object_name: str, records: list[WriteRecord], *, id_property: str | None = None
+    ) -> list[WriteResult]:
+        """Write records to ``object_name``, addressed by ``id_property`` (default: the write spec's);
+        one result per record, in order."""
         raise NotImplementedError(f"{self.spec.kind} offers no write operation for {object_name!r}")
 
     def check(self) -> None:

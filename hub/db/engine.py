@@ -46,7 +46,9 @@ def create_db_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers (``reader(engine)``) take no lock under WAL; writers take the write lock up front.
+            read_only = conn.get_execution_options().get("read_only", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(
@@ -57,6 +59,11 @@ def create_db_engine(url: str) -> Engine:
         pool_size=10,
         max_overflow=10,
     )
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine (and pool) for read-only work: on SQLite it begins without the write lock."""
+    return engine.execution_options(read_only=True)
 
 
 def alembic_config(url: str) -> Config:

@@ -189,4 +189,20 @@ dead_letters = Table(
     Index("ix_dead_letters_source", "source_instance", "source_object", "external_id", "status"),
 )
 
+write_log = Table(
+    "write_log",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("connector_id", String(64), nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("canonical_id", String(64), nullable=True),
+    Column("properties", JSONType, nullable=False),  # what was sent
+    Column("status", String(16), nullable=False),  # ok | failed
+    Column("error", Text, nullable=True),
+    Column("golden_entry_id", BigIntPK, nullable=True),  # the golden record version that was written
+    Index("ix_write_log_record", "connector_id", "source_object", "external_id", "id"),
+)
+
 PROJECTION_TABLES = (golden_records, source_records)

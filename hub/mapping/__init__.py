@@ -21,7 +21,7 @@ from hub.mapping.errors import MappingError, MappingFailure, MappingFileError, M
 from hub.mapping.loader import load_mapping, load_mappings
 from hub.mapping.mapper import Mapper
 from hub.mapping.records import MappedRecord, Resolver, SourceRef
-from hub.mapping.rules import DeletedRule, FieldRule, FieldType, LinkRule, RoleRule, TimestampRule
+from hub.mapping.rules import DeletedRule, FieldRule, FieldType, LinkRule, RoleRule, TimestampRule, WriteRule
 from hub.mapping.spec import MappingSpec, ObjectMapping, mapping_json_schema
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "RoleRule",
     "SourceRef",
     "TimestampRule",
+    "WriteRule",
     "load_mapping",
     "load_mappings",
     "mapping_json_schema",

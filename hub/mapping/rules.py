@@ -190,3 +190,21 @@ class RoleRule(BaseModel):
     def target_object(self) -> str:
         """The source object name of the referenced partner records."""
         return self.object or self.association
+
+
+class WriteRule(BaseModel):
+    """Write-back of golden values to this source object (``hub writeback``).
+
+    ``properties`` maps an upstream property to the canonical field whose golden value it receives.
+    Records are addressed by ``id_property``, whose value is the source record's own id when ``key``
+    is ``$external_id`` (update what the hub read), or a canonical field's value (upsert by a unique
+    key). ``current`` is where the upstream's present value of a property sits in the raw record, so
+    only values that differ are sent.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id_property: str = Field(min_length=1, description="Upstream property that addresses the record.")
+    key: str = Field(default="$external_id", description="$external_id, or a canonical field giving the key.")
+    current: str = Field(default="properties.{property}", description="Raw path of a property's current value.")
+    properties: dict[str, str] = Field(min_length=1, description="Upstream property -> canonical field.")

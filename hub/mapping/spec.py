@@ -38,6 +38,7 @@ from hub.mapping.rules import (
     RoleRule,
     SourcePath,
     TimestampRule,
+    WriteRule,
 )
 
 _PARTNER_ROLES = "partner_roles"
@@ -59,6 +60,7 @@ class ObjectMapping(BaseModel):
     fields: dict[str, FieldRule] = Field(default_factory=dict, description="Canonical field -> rule.")
     links: dict[str, LinkRule] = Field(default_factory=dict, description="Canonical id field -> association.")
     partner_roles: list[RoleRule] = Field(default_factory=list, description="Partner roles (opportunities).")
+    write: WriteRule | None = Field(default=None, description="Write-back of golden values to this object.")
 
     @model_validator(mode="after")
     def _fits_canonical_model(self) -> ObjectMapping:
@@ -78,6 +80,14 @@ class ObjectMapping(BaseModel):
             yield RuleError(("links", name), f"{name!r} is already mapped under 'fields'")
         if self.partner_roles and _PARTNER_ROLES not in known:
             yield RuleError((_PARTNER_ROLES,), f"{self.entity} has no partner roles")
+        if self.write is not None:
+            for prop, name in self.write.properties.items():
+                if name not in known:
+                    message = f"unknown canonical field {name!r} for {self.entity} (known: {_listing(known)})"
+                    yield RuleError(("write", "properties", prop), message)
+            if self.write.key != "$external_id" and self.write.key not in known:
+                message = f"key must be $external_id or a canonical field, not {self.write.key!r}"
+                yield RuleError(("write", "key"), message)
 
     def _misfits(self) -> Iterator[RuleError]:
         known = targets.field_names(self.entity)

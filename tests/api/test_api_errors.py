@@ -112,6 +112,9 @@ def test_connector_lifecycle_and_conflicts(client: TestClient) -> None:
     _error(client.post("/api/v1/connectors/nope/sync", json={}), 404)
     _error(client.post("/api/v1/connectors/hs-main/sync", json={"streams": ["tickets"]}), 422)
     _error(client.post("/api/v1/connectors/hs-main/sync", json={"mode": "sideways"}), 422)
+    refused = client.post("/api/v1/connectors/hs-main/writeback", json={"object": "deals"})
+    assert "no write-back" in _error(refused, 422)["message"]
+    _error(client.post("/api/v1/connectors/nope/writeback", json={"object": "companies"}), 404)
     assert client.delete("/api/v1/connectors/hs-main").status_code == 204
     _error(client.delete("/api/v1/connectors/hs-main"), 404)
 

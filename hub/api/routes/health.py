@@ -21,7 +21,7 @@ def healthz() -> dict[str, str]:
 def readyz(hub: HubDep) -> dict[str, str]:
     """The database answers and migrations are applied."""
     try:
-        with hub.engine.connect() as conn:
+        with hub.reader.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception as exc:
         raise ApiError(503, f"database not ready: {type(exc).__name__}") from exc

@@ -16,7 +16,7 @@ IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-
 
 
 def _detail(hub: HubDep, entity_type: str, canonical_id: str) -> dict[str, Any]:
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         found = golden_detail(conn, entity_type, canonical_id)
     if found is None:
         raise ApiError(404, f"no {entity_type} {canonical_id}")
@@ -32,7 +32,7 @@ def organizations(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Golden organizations; ``role=partner`` lists partners, ``q`` matches name or domain."""
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         total, items = list_golden(
             conn, "organization", role=role.value if role else None, q=q, limit=limit, offset=offset
         )
@@ -52,7 +52,7 @@ def people(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         total, items = list_golden(conn, "person", q=q, limit=limit, offset=offset)
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
@@ -69,7 +69,7 @@ def opportunities(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         total, items = list_golden(conn, "opportunity", q=q, limit=limit, offset=offset)
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[Admin])
 def status(hub: HubDep, scheduler: SchedulerDep) -> dict[str, Any]:
     """For every connector and stream: state, last run, records seen/changed, cursor, lag, next run, last error."""
     connectors = []
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         for connector in hub.store.list():
             streams = []
             for stream in connector.streams:
@@ -38,7 +38,7 @@ def runs(
     status: Literal["running", "succeeded", "failed", "interrupted"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         return {"runs": list_runs(conn, connector_id=connector_id, stream=stream, status=status, limit=limit)}
 
 
@@ -50,6 +50,6 @@ def dead_letters(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         items = list_dead_letters(conn, connector_id=connector_id, status=status, limit=limit, offset=offset)
     return {"dead_letters": items}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -20,6 +21,8 @@ from hub.context import Hub
 from hub.db.schema import stream_leases, sync_runs
 from hub.queries import run_row
 from hub.sync import StreamBusy
+from hub.writeback import WritebackError
+from hub.writeback import writeback as run_writeback
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/connectors", tags=["sync"], dependencies=[Admin])
@@ -35,7 +38,7 @@ class SyncRequest(BaseModel):
 
 def _busy(hub: HubDep, connector_id: str, streams: list[str]) -> list[str]:
     now = datetime.now(UTC)
-    with hub.engine.connect() as conn:
+    with hub.reader.connect() as conn:
         rows = conn.execute(
             select(stream_leases.c.stream).where(
                 stream_leases.c.connector_id == connector_id,
@@ -68,7 +71,7 @@ async def trigger(connector_id: str, request: Request, hub: HubDep, body: SyncRe
             )
         except StreamBusy as exc:
             raise ApiError(409, str(exc)) from exc
-        with hub.engine.connect() as conn:
+        with hub.reader.connect() as conn:
             rows = conn.execute(select(sync_runs).where(sync_runs.c.id.in_([r.run_id for r in runs])))
             results = [run_row(row) for row in rows]
         return JSONResponse({"connector_id": connector_id, "runs": results}, status_code=200)
@@ -93,3 +96,25 @@ def _background(hub: Hub, connector_id: str, mode: Literal["incremental", "full"
         log.info("manual sync skipped: %s", exc)
     except Exception:
         log.exception("manual sync of %s crashed", connector_id)
+
+
+class WritebackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    object: str = Field(min_length=1, max_length=100, description="Source object, e.g. companies.")
+    dry_run: bool = Field(default=False, description="Only report what would be written.")
+    limit: int | None = Field(default=None, ge=1, le=100_000)
+
+
+@router.post("/{connector_id}/writeback")
+async def writeback(connector_id: str, body: WritebackRequest, hub: HubDep) -> dict[str, object]:
+    """Write the agreed (golden) values back to this connector's records where they differ."""
+    try:
+        report = await run_in_threadpool(
+            run_writeback, hub, connector_id, body.object, dry_run=body.dry_run, limit=body.limit
+        )
+    except NotFound as exc:
+        raise ApiError(404, str(exc.args[0])) from exc
+    except WritebackError as exc:
+        raise ApiError(422, str(exc)) from exc
+    return asdict(report)

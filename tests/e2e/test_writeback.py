@@ -1,0 +1,60 @@
+"""Write-back of golden values to HubSpot by batch upsert, against the sandbox."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import func, select
+
+from hub.context import Hub
+from hub.db.schema import dead_letters, ledger_entries, write_log
+from hub.writeback import writeback
+
+AUTH = {"Authorization": "Bearer pat-na1-sandbox"}
+
+
+def _entries(hub: Hub) -> int:
+    with hub.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one())
+
+
+def test_normalised_values_are_written_back_once_and_their_echo_appends_nothing(
+    connected: Hub, upstream: httpx.Client
+) -> None:
+    connected.runner.run_all("hs", mode="full")
+    preview = writeback(connected, "hs", "companies", dry_run=True)
+    assert preview.planned > 0 and preview.written == 0
+    sample = preview.sample[0]
+
+    report = writeback(connected, "hs", "companies")
+    assert report.written == preview.planned and report.failed == 0
+    record = upstream.get(f"/crm/v3/objects/companies/{sample['key']}", params={"properties": "domain,phone,name"},
+                          headers=AUTH).json()  # fmt: skip
+    for prop, value in sample["properties"].items():
+        assert record["properties"][prop] == value
+
+    entries = _entries(connected)
+    runs = connected.runner.run_all("hs", streams=["companies"])
+    assert runs[0].outcome.seen >= report.written  # HubSpot saw our writes as modifications...
+    with connected.reader.connect() as conn:
+        echoes = conn.execute(select(ledger_entries.c.changes).where(ledger_entries.c.id > entries)).scalars().all()
+    # ...whose only canonical effect is the raw text the hub keeps beside a normalised value
+    assert {name for changes in echoes for name in changes} <= {"phone_raw"}
+    assert writeback(connected, "hs", "companies").planned == 0  # nothing is written twice
+    again = connected.runner.run_all("hs", streams=["companies"])
+    assert again[0].outcome.changed == 0
+
+
+def test_a_rejected_record_fails_alone_and_is_dead_lettered(connected: Hub, upstream: httpx.Client) -> None:
+    connected.runner.run_all("hs", mode="full", streams=["contacts"])
+    preview = writeback(connected, "hs", "contacts", dry_run=True)
+    assert preview.planned >= 2
+    victim = preview.sample[0]["key"]
+    archived = upstream.delete(f"/crm/v3/objects/contacts/{victim}", headers=AUTH)  # gone upstream meanwhile
+    assert archived.status_code == 204
+    report = writeback(connected, "hs", "contacts")
+    assert report.failed == 1 and report.written == report.planned - 1
+    with connected.engine.connect() as conn:
+        failed = conn.execute(select(write_log).where(write_log.c.status == "failed")).one()
+        dead = conn.execute(select(dead_letters).where(dead_letters.c.stage == "write")).one()
+    assert failed.external_id == victim == dead.external_id
+    assert dead.reason
