@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -53,7 +54,40 @@ def serve(
     if generated:
         console.print(f"[yellow]HUB_ADMIN_TOKEN not set; this run's admin token:[/] {token}")
     scheduler = HubScheduler(hub.store, hub.runner) if hub.settings.scheduler_enabled else None
-    uvicorn.run(create_app(hub, admin_token=token, scheduler=scheduler), host=host, port=port, log_level="info")
+    app_ = create_app(hub, admin_token=token, scheduler=scheduler, workers=hub.settings.webhook_workers)
+    uvicorn.run(app_, host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(help="Inbox worker threads.")] = 1,
+    drain: Annotated[bool, typer.Option("--drain", help="Exit once nothing is due instead of polling.")] = False,
+) -> None:
+    """Apply webhook inbox events (without the API): the worker role of a scaled-out hub."""
+    import signal
+    import threading
+
+    from webhooks.connectors import ConnectorCache
+    from webhooks.worker import InboxWorker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    hub = _hub()
+    cache = ConnectorCache(hub)
+    workers = [InboxWorker(hub, cache) for _ in range(max(1, threads))]
+    if drain:
+        done = sum(w.drain() for w in workers)
+        console.print(f"applied {done} inbox events")
+    else:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        for item in workers:
+            item.start()
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+        for item in workers:
+            item.stop()
+    cache.close()
+    hub.close()
 
 
 @app.command()

@@ -197,7 +197,9 @@ class ConnectorStore:
     def update(self, connector_id: str, patch: ConnectorUpdate) -> ConnectorPublic:
         row = self._row(connector_id)
         config = patch.config if patch.config is not None else row.config
-        credentials = {**self.box.open(row.secrets), **(patch.credentials or {})}
+        # A credential set to null is removed (e.g. the previous webhook secret after a rotation).
+        merged = {**self.box.open(row.secrets), **(patch.credentials or {})}
+        credentials = {k: v for k, v in merged.items() if v is not None}
         self._validate(row.kind, config, credentials)
         values: dict[str, Any] = {"config": config, "secrets": self.box.seal(credentials)}
         if patch.schedules is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, desc, func, or_, select
 from hub.db.schema import (
     dead_letters,
     golden_records,
+    inbox_events,
     ledger_entries,
     source_records,
     stream_leases,
@@ -270,3 +271,28 @@ def counts(conn: Connection) -> dict[str, int]:
         out[f"golden_{entity_type}"] = n
     out["golden_records"] = sum(v for k, v in out.items() if k.startswith("golden_"))
     return out
+
+
+def webhook_status(conn: Connection, connector_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """The webhook path of a connector: events by state, last received, age of the oldest pending."""
+    now = now or datetime.now(UTC)
+    by_state: dict[str, int] = dict(
+        conn.execute(
+            select(inbox_events.c.state, func.count())
+            .where(inbox_events.c.connector_id == connector_id)
+            .group_by(inbox_events.c.state)
+        ).all()
+    )
+    last = conn.execute(
+        select(func.max(inbox_events.c.received_at)).where(inbox_events.c.connector_id == connector_id)
+    ).scalar()
+    oldest = conn.execute(
+        select(func.min(inbox_events.c.received_at)).where(
+            inbox_events.c.connector_id == connector_id, inbox_events.c.state.in_(["pending", "processing"])
+        )
+    ).scalar()
+    return {
+        "events": {state: int(by_state.get(state, 0)) for state in ("pending", "processing", "applied", "dead")},
+        "last_received_at": _iso(last),
+        "oldest_pending_seconds": (now - oldest).total_seconds() if oldest else None,
+    }

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     lease_seconds: int = Field(default=120, ge=5, description="A running sync's lease; renewed every page.")
     log_level: str = "INFO"
+    public_url: str | None = Field(
+        default=None,
+        description="The hub's URL as senders call it (behind a proxy); signatures over the URI use it.",
+    )
+    webhook_max_bytes: int = Field(default=1_048_576, ge=1024, description="Largest webhook body accepted.")
+    webhook_workers: int = Field(default=1, ge=0, le=16, description="Inbox worker threads in hub serve.")
+    webhook_max_attempts: int = Field(default=8, ge=1, description="Attempts before an event is dead.")
+    webhook_retry_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay; doubles.")
+    webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
 
     @field_validator("admin_token")
     @classmethod

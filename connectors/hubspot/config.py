@@ -24,6 +24,17 @@ class HubSpotConfig(BaseModel):
         default=30, ge=0, description="Re-read this much before the cursor: the search index lags."
     )
     timeout_seconds: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=5, ge=0, le=20, description="Retries of a 429/5xx/transport failure per call.")
+    webhook_signature: Literal["hubspot_v3", "standard_webhooks"] = Field(
+        default="hubspot_v3",
+        description="hubspot_v3 for HubSpot's own deliveries; standard_webhooks when a gateway re-signs them.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Signing secret; HubSpot signs with the app's client secret (the default)."
+    )
+    webhook_secret_previous: SecretStr | None = Field(
+        default=None, description="The secret being rotated out: both verify until this is removed."
+    )
     extra_properties: dict[str, list[str]] = Field(
         default_factory=dict, description="More properties to read per object, e.g. {companies: [my_prop]}."
     )

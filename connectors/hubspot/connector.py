@@ -14,18 +14,24 @@ from typing import Any, ClassVar
 
 import httpx
 
-from connectors.hubspot import associations
+from connectors.hubspot import associations, webhooks
 from connectors.hubspot.config import HubSpotConfig
 from connectors.hubspot.search import search_pages, to_epoch_ms
+from connectors.hubspot.signature import HubSpotV3
 from connectors.hubspot.streams import ASSOCIATIONS, LAST_MODIFIED, PROPERTIES, SPEC
 from connectors.sdk import (
     BearerToken,
     Connector,
+    InboundRequest,
     OAuth2RefreshToken,
     Page,
     ReadRequest,
     Requester,
     RequestRejected,
+    RetryPolicy,
+    StandardWebhooks,
+    Verifier,
+    WebhookEvent,
     WriteRecord,
     WriteResult,
     read_pages,
@@ -54,7 +60,7 @@ class HubSpotConnector(Connector):
                 auth=self._auth(),
             )
         self.client = client
-        self.requester = Requester(client)
+        self.requester = Requester(client, RetryPolicy(attempts=config.max_retries + 1))
 
     def _auth(self) -> httpx.Auth:
         cfg = self.config
@@ -76,6 +82,44 @@ class HubSpotConnector(Connector):
     def check(self) -> None:
         # https://developers.hubspot.com/docs/api-reference/crm-companies-v3/basic/get-crm-v3-objects-companies
         self.requester.get_json("/crm/v3/objects/companies", params={"limit": 1})
+
+    # --- webhooks ---------------------------------------------------------------------------------
+
+    def webhook_verifier(self) -> Verifier:
+        return HubSpotV3() if self.config.webhook_signature == "hubspot_v3" else StandardWebhooks()
+
+    def webhook_secrets(self) -> list[str]:
+        cfg = self.config
+        current = cfg.webhook_secret or cfg.client_secret
+        return [s.get_secret_value() for s in (current, cfg.webhook_secret_previous) if s is not None]
+
+    def parse_webhook(self, request: InboundRequest, document: Any) -> list[WebhookEvent]:
+        return webhooks.parse(document)
+
+    def fetch(self, object_name: str, external_ids: list[str]) -> list[dict[str, Any]]:
+        """Records by id with their associations; ids not found live are looked up among archived ones."""
+        found: dict[str, dict[str, Any]] = {}
+        for archived in (False, True):
+            missing = [i for i in dict.fromkeys(external_ids) if i not in found]
+            for start in range(0, len(missing), BATCH_LIMIT):
+                body = {
+                    "inputs": [{"id": i} for i in missing[start : start + BATCH_LIMIT]],
+                    "properties": self.properties(object_name),
+                    "propertiesWithHistory": [],
+                }
+                # https://developers.hubspot.com/docs/api-reference/crm-companies-v3/batch/post-crm-v3-objects-companies-batch-read
+                response = self.requester.request(
+                    "POST", f"/crm/v3/objects/{object_name}/batch/read",
+                    params={"archived": "true" if archived else "false"}, json=body,
+                )  # fmt: skip
+                for record in response.json().get("results", []):
+                    found[str(record["id"])] = record
+        records = list(found.values())
+        live = [r for r in records if not r.get("archived")]
+        self._attach_associations(object_name, live)
+        for record in records:
+            record.setdefault("associations", {})
+        return records
 
     def properties(self, object_name: str) -> list[str]:
         return PROPERTIES[object_name] + self.config.extra_properties.get(object_name, [])

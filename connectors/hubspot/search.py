@@ -43,9 +43,7 @@ def search_pages(
     after = int(resume.get("after", 0)) if resume else 0
     while True:
         body = {
-            "filterGroups": [
-                {"filters": [{"propertyName": last_modified, "operator": "GTE", "value": str(window)}]}
-            ],
+            "filterGroups": [{"filters": [{"propertyName": last_modified, "operator": "GTE", "value": str(window)}]}],
             "sorts": [{"propertyName": last_modified, "direction": "ASCENDING"}],
             "properties": properties,
             "limit": page_size,

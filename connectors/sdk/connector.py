@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel
 
 from connectors.sdk.spec import ConnectorSpec
+from connectors.sdk.webhooks import InboundRequest, Verifier, WebhookEvent
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,28 @@ class Connector(ABC):
         """Write records to ``object_name``, addressed by ``id_property`` (default: the write spec's);
         one result per record, in order."""
         raise NotImplementedError(f"{self.spec.kind} offers no write operation for {object_name!r}")
+
+    # --- webhooks (optional): see connectors.sdk.webhooks -----------------------------------------
+
+    def webhook_verifier(self) -> Verifier | None:
+        """How this system's deliveries are authenticated; None: the connector takes no webhooks."""
+        return None
+
+    def webhook_secrets(self) -> list[str]:
+        """The currently valid signing secrets, newest first (two during a rotation)."""
+        return []
+
+    def parse_webhook(self, request: InboundRequest, document: Any) -> list[WebhookEvent]:
+        """The events of one verified delivery (``document`` is its parsed JSON).
+
+        Raise ``PayloadError`` when the content is not in the sender's format.
+        """
+        raise NotImplementedError(f"{self.spec.kind} does not accept webhooks")
+
+    def fetch(self, object_name: str, external_ids: list[str]) -> list[dict[str, Any]]:
+        """Current raw records by id (deleted ones included, flagged as the mapping expects), for
+        events that name a record instead of carrying it."""
+        raise NotImplementedError(f"{self.spec.kind} cannot fetch records by id")
 
     def check(self) -> None:
         """Prove the credentials work (one cheap call); raise an SDK error if not."""

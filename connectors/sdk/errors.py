@@ -1,12 +1,12 @@
 """Errors a connector raises. The hub tells them apart by class, never by message.
 
-    ConnectorError
-     ├── ConfigError          the connector's configuration is unusable
-     └── UpstreamError        the upstream system answered badly, or not at all
-          ├── TransientError  worth retrying: 429, 5xx, timeouts, dropped connections
-          │    └── RateLimited    429; carries the Retry-After delay when the upstream sent one
-          ├── AuthError       401/403 that a token refresh did not cure
-          └── RequestRejected other 4xx: our request was wrong; retrying will not help
+ConnectorError
+ ├── ConfigError          the connector's configuration is unusable
+ └── UpstreamError        the upstream system answered badly, or not at all
+      ├── TransientError  worth retrying: 429, 5xx, timeouts, dropped connections
+      │    └── RateLimited    429; carries the Retry-After delay when the upstream sent one
+      ├── AuthError       401/403 that a token refresh did not cure
+      └── RequestRejected other 4xx: our request was wrong; retrying will not help
 """
 
 from __future__ import annotations

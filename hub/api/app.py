@@ -9,24 +9,35 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub.api import errors
-from hub.api.routes import connectors, health, records, status, sync
+from hub.api.routes import connectors, health, records, status, sync, webhook_events
 from hub.context import Hub
 from hub.scheduler import HubScheduler
+from webhooks.connectors import ConnectorCache
+from webhooks.receiver import build_router
+from webhooks.worker import InboxWorker
 
 
-def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = None) -> FastAPI:
-    """The hub's HTTP API. ``scheduler`` is started and stopped with the app when given."""
+def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = None, workers: int = 0) -> FastAPI:
+    """The hub's HTTP API and webhook receiver. ``scheduler`` and ``workers`` inbox workers are
+    started and stopped with the app."""
+    cache = ConnectorCache(hub)
+    inbox_workers = [InboxWorker(hub, cache) for _ in range(workers)]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if scheduler is not None:
             scheduler.start()
+        for worker in inbox_workers:
+            worker.start()
         try:
             yield
         finally:
+            for worker in inbox_workers:
+                worker.stop()
             if scheduler is not None:
                 scheduler.shutdown()
             app.state.executor.shutdown(wait=False, cancel_futures=True)
+            cache.close()
 
     app = FastAPI(
         title="Partner hub",
@@ -39,7 +50,13 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
     app.state.admin_token = admin_token
     app.state.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="manual-sync")
     errors.install(app)
-    for module in (health, connectors, sync, status, records):
+    for module in (health, connectors, sync, status, records, webhook_events):
         app.include_router(module.router)
-    app.add_middleware(errors.BodyLimit, max_bytes=hub.settings.max_request_bytes)
+    app.include_router(build_router(hub, cache))
+    app.state.inbox_workers = inbox_workers
+    app.add_middleware(
+        errors.BodyLimit,
+        max_bytes=hub.settings.max_request_bytes,
+        limits={"/webhooks/": hub.settings.webhook_max_bytes},
+    )
     return app

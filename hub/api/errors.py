@@ -90,10 +90,17 @@ class BodyLimit:
     Checks ``Content-Length`` up front and counts streamed bytes for chunked bodies.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, json_prefixes: tuple[str, ...] = ("/api/",)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        json_prefixes: tuple[str, ...] = ("/api/", "/webhooks/"),
+        limits: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.json_prefixes = json_prefixes
+        self.limits = limits or {}
 
     async def _reject(self, send: Send, status: int, message: str) -> None:
         import orjson
@@ -113,11 +120,12 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(send, 413, f"request body over {self.max_bytes} bytes")
-            return
         path: str = scope.get("path", "")
+        limit = next((n for prefix, n in self.limits.items() if path.startswith(prefix)), self.max_bytes)
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._reject(send, 413, f"request body over {limit} bytes")
+            return
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         has_body = (length is not None and length != b"0") or b"transfer-encoding" in headers
         if has_body and path.startswith(self.json_prefixes) and content_type not in (b"application/json", b""):
@@ -133,7 +141,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     too_big = True
                     raise _TooBig()
             return message
@@ -141,7 +149,7 @@ class BodyLimit:
         try:
             await self.app(scope, counted, send)
         except _TooBig:
-            await self._reject(send, 413, f"request body over {self.max_bytes} bytes")
+            await self._reject(send, 413, f"request body over {limit} bytes")
 
 
 class _TooBig(Exception):

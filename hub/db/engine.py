@@ -55,6 +55,9 @@ def create_db_engine(url: str) -> Engine:
         url,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
+        # No server-side prepared statements: a generic plan made while a table was empty (a first
+        # sync) keeps seq-scanning it long after it has grown; per-execution plans use the live size.
+        connect_args={"prepare_threshold": None},
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,

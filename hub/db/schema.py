@@ -205,4 +205,49 @@ write_log = Table(
     Index("ix_write_log_record", "connector_id", "source_object", "external_id", "id"),
 )
 
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("connector_id", String(64), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("headers", JSONType, nullable=False),  # minus Authorization and Cookie
+    Column("body", Text, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # accepted | unparseable
+    Column("error", Text, nullable=True),
+    Index("ix_webhook_deliveries_connector", "connector_id", "received_at"),
+)
+
+inbox_events = Table(
+    "inbox_events",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("connector_id", String(64), nullable=False),
+    Column("event_key", String(200), nullable=False),  # the sender's event id, else a content hash
+    Column("delivery_id", BigIntPK, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("action", String(16), nullable=False),  # upsert | delete
+    Column("occurred_at", UTCDateTime, nullable=True),
+    Column("version", String(64), nullable=True),
+    Column("payload", JSONType, nullable=False),
+    Column("record", JSONType, nullable=True),  # when the event carries the record
+    Column("state", String(16), nullable=False),  # pending | processing | applied | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_by", String(200), nullable=True),
+    Column("claim_expires_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("applied_at", UTCDateTime, nullable=True),
+    Column("changed", Boolean, nullable=True),  # did applying it change the ledger
+    UniqueConstraint("connector_id", "event_key", name="uq_inbox_events_key"),
+    Index("ix_inbox_events_due", "state", "next_attempt_at"),
+    Index("ix_inbox_events_record", "connector_id", "source_object", "external_id"),
+)
+
 PROJECTION_TABLES = (golden_records, source_records)

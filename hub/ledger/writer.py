@@ -17,6 +17,7 @@ All of it is set-based: a handful of statements per page, never a query per reco
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -84,6 +85,7 @@ class PageOutcome:
     stale: int = 0
     dead_lettered: int = 0
     canonical_ids: list[str] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)  # external ids that appended an entry
 
     def add(self, other: PageOutcome) -> None:
         self.seen += other.seen
@@ -130,6 +132,7 @@ def dead_letter(
     failures: list[tuple[dict[str, Any], Any]],
     mapper: PageMapper,
     now: datetime,
+    event_ids: Mapping[str, str] | None = None,
 ) -> int:
     """Record records that could not be mapped, once each: a record still open with the same reason
     (re-read by the next sync) is not dead-lettered again."""
@@ -145,7 +148,7 @@ def dead_letter(
             "field": failure.field,
             "raw": raw,
             "run_id": origin.run_id,
-            "webhook_event_id": origin.webhook_event_id,
+            "webhook_event_id": _event_id(origin, event_ids, mapper.external_id(object_name, raw)),
             "status": "open",
         }
         for raw, failure in failures
@@ -181,6 +184,12 @@ def resolve_dead_letters(conn: Connection, origin: Origin, object_name: str, ext
         )
 
 
+def _event_id(origin: Origin, event_ids: Mapping[str, str] | None, external_id: str | None) -> str | None:
+    if event_ids and external_id and external_id in event_ids:
+        return event_ids[external_id]
+    return origin.webhook_event_id
+
+
 def write_page(
     conn: Connection,
     origin: Origin,
@@ -188,8 +197,12 @@ def write_page(
     raws: list[dict[str, Any]],
     mapper: PageMapper,
     now: datetime,
+    event_ids: Mapping[str, str] | None = None,
 ) -> PageOutcome:
-    """Apply one page of raw records of ``object_name`` to the ledger (see the module docstring)."""
+    """Apply one page of raw records of ``object_name`` to the ledger (see the module docstring).
+
+    ``event_ids`` names, per external id, the webhook event that brought the record.
+    """
     outcome = PageOutcome(seen=len(raws))
     entity = mapper.entity_of(object_name)
     wanted: dict[SourceKey, str] = {}
@@ -206,10 +219,10 @@ def write_page(
 
     mapped, failures = mapper.map_page(object_name, raws, resolve_ref)
     if failures:
-        outcome.dead_lettered = dead_letter(conn, origin, object_name, failures, mapper, now)
+        outcome.dead_lettered = dead_letter(conn, origin, object_name, failures, mapper, now, event_ids)
     if mapped:
         resolve_dead_letters(conn, origin, object_name, [record.external_id for record in mapped])
-    apply_mapped(conn, origin, object_name, mapped, ids, now, mapper.version, outcome)
+    apply_mapped(conn, origin, object_name, mapped, ids, now, mapper.version, outcome, event_ids)
     return outcome
 
 
@@ -222,6 +235,7 @@ def apply_mapped(
     now: datetime,
     mapping_version: str,
     outcome: PageOutcome,
+    event_ids: Mapping[str, str] | None = None,
 ) -> None:
     """Steps 3 and 4 of ``write_page`` for records already mapped."""
     latest: dict[str, Any] = {}
@@ -263,7 +277,7 @@ def apply_mapped(
                 "raw": record.raw,
                 "source_updated_at": record.source_updated_at,
                 "run_id": origin.run_id,
-                "webhook_event_id": origin.webhook_event_id,
+                "webhook_event_id": _event_id(origin, event_ids, external_id),
                 "mapping_version": mapping_version,
             }
         )
@@ -282,6 +296,13 @@ def apply_mapped(
                 "deleted": record.deleted,
             }
         )
+    _append(conn, entries, states, outcome)
+
+
+def _append(
+    conn: Connection, entries: list[dict[str, Any]], states: list[dict[str, Any]], outcome: PageOutcome
+) -> None:
+    """Append ledger entries, upsert their source-record states, recompute the golden records touched."""
     if not entries:
         return
     returned = conn.execute(
@@ -294,3 +315,41 @@ def apply_mapped(
     golden.refresh(conn, touched)
     outcome.changed += len(entries)
     outcome.canonical_ids.extend(touched)
+    outcome.changed_ids.extend(state["external_id"] for state in states)
+
+
+def mark_deleted(
+    conn: Connection,
+    origin: Origin,
+    object_name: str,
+    external_ids: list[str],
+    now: datetime,
+    mapping_version: str,
+    event_ids: Mapping[str, str] | None = None,
+    deleted_at: datetime | None = None,
+) -> PageOutcome:
+    """Tombstones for records the upstream no longer has: the last known fields stay, flagged deleted."""
+    outcome = PageOutcome(seen=len(external_ids))
+    stored = _stored(conn, origin.instance, object_name, sorted(set(external_ids)))
+    entries: list[dict[str, Any]] = []
+    states: list[dict[str, Any]] = []
+    for external_id, old in sorted(stored.items()):
+        if old.deleted:
+            outcome.unchanged += 1
+            continue
+        digest = content_hash(old.fields, True)
+        entries.append({
+            "observed_at": now, "source_system": origin.system, "source_instance": origin.instance,
+            "source_object": object_name, "external_id": external_id, "entity_type": old.entity_type,
+            "canonical_id": old.canonical_id, "op": "delete", "content_hash": digest, "changes": {}, "raw": None,
+            "source_updated_at": deleted_at or old.source_updated_at, "run_id": origin.run_id,
+            "webhook_event_id": _event_id(origin, event_ids, external_id), "mapping_version": mapping_version,
+        })  # fmt: skip
+        states.append({
+            "source_instance": origin.instance, "source_object": object_name, "external_id": external_id,
+            "source_system": origin.system, "entity_type": old.entity_type, "canonical_id": old.canonical_id,
+            "fields": old.fields, "content_hash": digest, "source_updated_at": deleted_at or old.source_updated_at,
+            "observed_at": now, "deleted": True,
+        })  # fmt: skip
+    _append(conn, entries, states, outcome)
+    return outcome

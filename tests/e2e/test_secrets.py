@@ -23,7 +23,8 @@ def test_no_secret_in_logs_responses_or_rows(
     creds = sandbox.credentials["hubspot"]
     secrets = [creds["client_secret"], creds["refresh_token"], ADMIN_TOKEN]
     caplog.set_level(logging.DEBUG)
-    with TestClient(create_app(hub, admin_token=ADMIN_TOKEN), headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as api:
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with TestClient(create_app(hub, admin_token=ADMIN_TOKEN), headers=headers) as api:
         created = api.post("/api/v1/connectors", json=hubspot_connector(sandbox).model_dump())
         synced = api.post("/api/v1/connectors/hs/sync", json={"wait": True, "mode": "full"})
         listed = api.get("/api/v1/connectors")

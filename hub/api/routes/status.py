@@ -7,14 +7,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from hub.api.deps import Admin, HubDep, SchedulerDep
-from hub.queries import list_dead_letters, list_runs, stream_status
+from hub.queries import list_dead_letters, list_runs, stream_status, webhook_status
 
 router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[Admin])
 
 
 @router.get("/status")
 def status(hub: HubDep, scheduler: SchedulerDep) -> dict[str, Any]:
-    """For every connector and stream: state, last run, records seen/changed, cursor, lag, next run, last error."""
+    """For every connector and stream: state, last run, records seen/changed, cursor, lag, next run, last error;
+    and the webhook path beside the scheduled one: inbox events by state, last received, oldest pending."""
     connectors = []
     with hub.reader.connect() as conn:
         for connector in hub.store.list():
@@ -25,7 +26,13 @@ def status(hub: HubDep, scheduler: SchedulerDep) -> dict[str, Any]:
                 item["next_run"] = next_run.isoformat() if next_run else None
                 streams.append(item)
             connectors.append(
-                {"id": connector.id, "kind": connector.kind, "enabled": connector.enabled, "streams": streams}
+                {
+                    "id": connector.id,
+                    "kind": connector.kind,
+                    "enabled": connector.enabled,
+                    "streams": streams,
+                    "webhooks": webhook_status(conn, connector.id),
+                }
             )
     return {"connectors": connectors}
 

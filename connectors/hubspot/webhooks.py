@@ -1,0 +1,49 @@
+"""HubSpot webhook deliveries: a JSON array of thin events naming the object that changed.
+
+Each event names a record (``objectId``) and what happened (``subscriptionType``); the hub fetches
+the record's current state, so a late or reordered event can never bring back an old value.
+https://developers.hubspot.com/docs/api/webhooks (event fields: reference/hubspot.md A8)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.sdk import PayloadError, WebhookEvent
+
+OBJECTS = {"company": "companies", "contact": "contacts", "deal": "deals"}
+DELETIONS = {"deletion", "privacyDeletion"}
+
+
+def parse(document: Any) -> list[WebhookEvent]:
+    """Events of one delivery; subscription types of objects the hub does not sync are skipped."""
+    if not isinstance(document, list):
+        raise PayloadError("a HubSpot delivery is a JSON array of events")
+    events: list[WebhookEvent] = []
+    for n, item in enumerate(document):
+        if not isinstance(item, dict):
+            raise PayloadError(f"event {n} is not an object")
+        kind = str(item.get("subscriptionType", ""))
+        prefix, _, action = kind.partition(".")
+        if prefix not in OBJECTS:
+            continue
+        object_id = item.get("objectId")
+        if object_id is None or not action:
+            raise PayloadError(f"event {n} ({kind or 'no subscriptionType'}) has no objectId")
+        occurred = item.get("occurredAt")
+        occurred_at = datetime.fromtimestamp(int(occurred) / 1000, tz=UTC) if isinstance(occurred, int) else None
+        deleted = action in DELETIONS or item.get("changeFlag") == "DELETED"
+        event_id = item.get("eventId")
+        events.append(
+            WebhookEvent(
+                object=OBJECTS[prefix],
+                external_id=str(object_id),
+                action="delete" if deleted else "upsert",
+                event_id=str(event_id) if event_id is not None else None,
+                occurred_at=occurred_at,
+                version=str(occurred) if occurred is not None else None,
+                payload=item,
+            )
+        )
+    return events

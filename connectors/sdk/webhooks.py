@@ -1,0 +1,85 @@
+"""Inbound webhooks: the request a receiver hands to a connector, verifiers, and parsed events.
+
+The hub's receiver (``webhooks/``) knows no system by name: it asks the connector for a verifier
+and a parser. Verifiers check the raw bytes before anything is stored, in constant time, against
+every currently valid secret (two during a rotation).
+
+The SDK's own verifier is ``StandardWebhooks`` (``webhook-id``/``webhook-timestamp``/
+``webhook-signature``, v1 HMAC, via the ``standardwebhooks`` package) for gateways and generic
+senders; a system with its own scheme ships its verifier in its connector package.
+  https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from connectors.sdk.errors import ConnectorError
+
+
+class SignatureError(ConnectorError):
+    """The delivery is not authentic (bad or missing signature, stale timestamp). Answer 401."""
+
+
+class PayloadError(ConnectorError):
+    """The delivery is authentic but its content is not what the sender's format promises."""
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """A webhook delivery as received: ``url`` is the full URI the sender called; headers lower-cased."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One change an upstream announced.
+
+    ``event_id``: the sender's id for idempotency (None: the hub hashes the event). ``record``: the
+    raw record when the event carries it, else None and the hub fetches ``external_id``.
+    ``version``: the source's modification time or version, for ordering.
+    """
+
+    object: str
+    external_id: str
+    action: Literal["upsert", "delete"] = "upsert"
+    event_id: str | None = None
+    occurred_at: datetime | None = None
+    version: str | None = None
+    record: dict[str, Any] | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class Verifier(Protocol):
+    def verify(self, request: InboundRequest, secrets: list[str]) -> None:
+        """Return if authentic under any of ``secrets``; raise ``SignatureError`` otherwise."""
+
+
+class StandardWebhooks:
+    """Standard Webhooks v1 (HMAC-SHA256); the library's window is its fixed ±5 minutes."""
+
+    def verify(self, request: InboundRequest, secrets: list[str]) -> None:
+        headers = {k: v for k, v in request.headers.items() if k.startswith("webhook-")}
+        if not {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers.keys():
+            raise SignatureError("missing webhook-id, webhook-timestamp or webhook-signature")
+        for secret in secrets:
+            try:
+                Webhook(secret).verify(request.body, headers, json_parse=False)
+                return
+            except WebhookVerificationError as exc:
+                reason = str(exc) or "signature does not match"
+            except Exception as exc:  # a malformed secret or header: not authentic either way
+                reason = f"cannot verify: {type(exc).__name__}"
+        raise SignatureError(reason if secrets else "no webhook secret configured")

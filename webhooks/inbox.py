@@ -1,0 +1,156 @@
+"""The inbox tables: store deliveries durably, claim due events, settle them.
+
+Idempotency: each event has a key (the sender's event id, else a hash of the event), unique per
+connector, kept forever; a delivery seen before is stored as a delivery but adds no event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from connectors.sdk import InboundRequest, WebhookEvent
+from hub.db.schema import inbox_events, webhook_deliveries
+from hub.ledger.upsert import insert_ignore
+
+_PRIVATE_HEADERS = {"authorization", "cookie", "proxy-authorization"}
+
+
+def event_key(event: WebhookEvent) -> str:
+    if event.event_id:
+        return f"id:{event.event_id}"
+    digest = hashlib.sha256(orjson.dumps(event.payload or event.record or {}, option=orjson.OPT_SORT_KEYS))
+    return f"sha256:{digest.hexdigest()}"
+
+
+@dataclass
+class Stored:
+    delivery_id: int
+    accepted: int
+    duplicates: int
+
+
+def store(
+    conn: Connection,
+    connector_id: str,
+    request: InboundRequest,
+    events: list[WebhookEvent],
+    now: datetime,
+    *,
+    error: str | None = None,
+    key_prefix: str = "",
+) -> Stored:
+    """Append the delivery and its not-yet-seen events, in the caller's transaction."""
+    headers = {k: v for k, v in request.headers.items() if k not in _PRIVATE_HEADERS}
+    delivery_id = conn.execute(
+        insert(webhook_deliveries).returning(webhook_deliveries.c.id),
+        {
+            "connector_id": connector_id, "received_at": now, "method": request.method, "url": request.url,
+            "headers": headers, "body": request.body.decode("utf-8", errors="replace"), "events": len(events),
+            "duplicates": 0, "status": "unparseable" if error else "accepted", "error": error,
+        },
+    ).scalar_one()  # fmt: skip
+    rows = {}
+    for event in events:
+        key = key_prefix + event_key(event)
+        rows[key] = {
+            "connector_id": connector_id, "event_key": key, "delivery_id": delivery_id, "received_at": now,
+            "source_object": event.object, "external_id": event.external_id, "action": event.action,
+            "occurred_at": event.occurred_at, "version": event.version, "payload": event.payload,
+            "record": event.record, "state": "pending", "attempts": 0, "next_attempt_at": now,
+        }  # fmt: skip
+    before = _existing(conn, connector_id, list(rows))
+    fresh = [row for key, row in rows.items() if key not in before]
+    insert_ignore(conn, inbox_events, fresh, key=["connector_id", "event_key"])
+    duplicates = len(events) - len(fresh)
+    if duplicates:
+        conn.execute(
+            update(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id).values(duplicates=duplicates)
+        )
+    return Stored(delivery_id=delivery_id, accepted=len(fresh), duplicates=duplicates)
+
+
+def _existing(conn: Connection, connector_id: str, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    rows = conn.execute(
+        select(inbox_events.c.event_key).where(
+            inbox_events.c.connector_id == connector_id, inbox_events.c.event_key.in_(keys)
+        )
+    )
+    return {row.event_key for row in rows}
+
+
+def claim(conn: Connection, owner: str, now: datetime, *, limit: int, claim_seconds: float) -> list[Any]:
+    """Take up to ``limit`` due events (pending and due, or processing with an expired claim)."""
+    due = or_(
+        and_(inbox_events.c.state == "pending", inbox_events.c.next_attempt_at <= now),
+        and_(inbox_events.c.state == "processing", inbox_events.c.claim_expires_at < now),
+    )
+    query = select(inbox_events.c.id).where(due).order_by(inbox_events.c.id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = [row.id for row in conn.execute(query)]
+    if not ids:
+        return []
+    conn.execute(
+        update(inbox_events)
+        .where(inbox_events.c.id.in_(ids))
+        .values(
+            state="processing",
+            claimed_by=owner,
+            claim_expires_at=now + timedelta(seconds=claim_seconds),
+            attempts=inbox_events.c.attempts + 1,
+        )
+    )
+    return list(conn.execute(select(inbox_events).where(inbox_events.c.id.in_(ids)).order_by(inbox_events.c.id)))
+
+
+def settle_applied(conn: Connection, owner: str, ids: list[int], changed: Mapping[int, bool], now: datetime) -> int:
+    """Mark events applied, only while this worker still holds them; returns how many it held."""
+    held = 0
+    for changed_flag in (True, False):
+        group = [i for i in ids if changed.get(i, False) is changed_flag]
+        if not group:
+            continue
+        result = conn.execute(
+            update(inbox_events)
+            .where(inbox_events.c.id.in_(group), inbox_events.c.claimed_by == owner,
+                   inbox_events.c.state == "processing")
+            .values(state="applied", applied_at=now, claimed_by=None, claim_expires_at=None, last_error=None,
+                    changed=changed_flag)
+        )  # fmt: skip
+        held += result.rowcount
+    return held
+
+
+def settle_failed(
+    conn: Connection, owner: str, rows: list[Any], error: str, now: datetime, *, max_attempts: int, base: float
+) -> None:
+    """Schedule a retry with exponential backoff and jitter, or dead-letter after ``max_attempts``."""
+    for row in rows:
+        dead = row.attempts >= max_attempts
+        delay = min(3600.0, base * 2 ** max(0, row.attempts - 1)) * random.uniform(0.5, 1.0)
+        conn.execute(
+            update(inbox_events)
+            .where(inbox_events.c.id == row.id, inbox_events.c.claimed_by == owner)
+            .values(state="dead" if dead else "pending", claimed_by=None, claim_expires_at=None,
+                    last_error=error[:2000], next_attempt_at=now + timedelta(seconds=delay))
+        )  # fmt: skip
+
+
+def replay(conn: Connection, ids: list[int], now: datetime) -> int:
+    """Put events back in the queue (any state but processing), attempts reset."""
+    result = conn.execute(
+        update(inbox_events)
+        .where(inbox_events.c.id.in_(ids), inbox_events.c.state != "processing")
+        .values(state="pending", attempts=0, next_attempt_at=now, last_error=None, claimed_by=None)
+    )
+    return int(result.rowcount)

@@ -1,0 +1,93 @@
+"""``POST /webhooks/{connector_id}``: verify, persist, then acknowledge.
+
+Order of checks: size (413) and content type (415) by the app's middleware; unknown connector (404);
+signature and timestamp (401, nothing stored); JSON (400); then one transaction stores the raw
+delivery and its new events, and only after the commit does the sender get 202. A database that
+cannot take the delivery answers 503 with ``Retry-After``, so the sender retries and nothing is lost.
+A verified delivery whose content the connector cannot parse is stored as ``unparseable`` (kept for
+replay after a fix) and acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from connectors.sdk import InboundRequest, PayloadError, SignatureError, WebhookEvent
+from hub.api.errors import ApiError
+from hub.context import Hub
+from webhooks import inbox
+from webhooks.connectors import ConnectorCache
+
+log = logging.getLogger(__name__)
+
+
+def _url(request: Request, public_url: str | None) -> str:
+    if public_url:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return public_url.rstrip("/") + request.url.path + query
+    return str(request.url)
+
+
+def build_router(hub: Hub, cache: ConnectorCache) -> APIRouter:
+    router = APIRouter(tags=["webhooks"])
+
+    def _persist(
+        connector_id: str, inbound: InboundRequest, events: list[WebhookEvent], error: str | None
+    ) -> inbox.Stored:
+        with hub.engine.begin() as conn:
+            return inbox.store(conn, connector_id, inbound, events, datetime.now(UTC), error=error)
+
+    @router.post("/webhooks/{connector_id}", status_code=202)
+    async def receive(connector_id: str, request: Request) -> JSONResponse:
+        """Receive one delivery from an upstream system. Answers 202 once it is durably stored."""
+        body = await request.body()
+        try:
+            found = await run_in_threadpool(cache.get, connector_id)
+        except (OperationalError, DBAPIError) as exc:
+            raise ApiError(503, "database unavailable; retry later", headers={"Retry-After": "5"}) from exc
+        if found is None:
+            raise ApiError(404, f"no connector {connector_id!r} takes webhooks here")
+        _kind, connector = found
+        verifier = connector.webhook_verifier()
+        if verifier is None:
+            raise ApiError(404, f"connector {connector_id!r} does not take webhooks")
+        inbound = InboundRequest(
+            method=request.method,
+            url=_url(request, hub.settings.public_url),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body,
+        )
+        try:
+            verifier.verify(inbound, connector.webhook_secrets())
+        except SignatureError as exc:
+            log.info("webhook for %s rejected: %s", connector_id, exc)
+            raise ApiError(401, f"delivery not authentic: {exc}") from exc
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise ApiError(400, f"malformed JSON: {exc}") from exc
+        events: list[WebhookEvent] = []
+        error = None
+        try:
+            events = connector.parse_webhook(inbound, document)
+        except PayloadError as exc:
+            error = str(exc)
+        try:
+            stored = await run_in_threadpool(_persist, connector_id, inbound, events, error)
+        except (OperationalError, DBAPIError) as exc:
+            log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
+            raise ApiError(503, "database unavailable; retry later", headers={"Retry-After": "5"}) from exc
+        return JSONResponse(
+            {"delivery_id": stored.delivery_id, "accepted": stored.accepted, "duplicates": stored.duplicates,
+             **({"unparseable": error} if error else {})},
+            status_code=202,
+        )  # fmt: skip
+
+    return router
