@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate-limit", type=int, default=190, help="requests per 10 s per token; 0 = off")
     parser.add_argument("--search-rate-limit", type=int, default=5, help="searches per second; 0 = off")
     parser.add_argument("--token-ttl", type=float, default=1800.0, help="OAuth access-token lifetime (s)")
+    parser.add_argument("--webhook-url", help="deliver HubSpot webhooks (signed) to this URL")
     parser.add_argument("--json", action="store_true", help="print base URLs and credentials as JSON")
     parser.add_argument("--write-fixture", metavar="PATH", help="write the generated world to PATH and exit")
     args = parser.parse_args(argv)
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
         rate_limit=args.rate_limit,
         search_rate_limit=args.search_rate_limit,
         token_ttl=args.token_ttl,
+        webhook_url=args.webhook_url,
     )
 
 

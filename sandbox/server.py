@@ -60,7 +60,9 @@ class SandboxServer:
     ``rate_limit`` is HubSpot requests per 10 s per token (0 = off), ``search_rate_limit`` search
     requests per second (0 = off), ``token_ttl`` the OAuth access-token lifetime in seconds.
     ``fixture`` (path or dict) replaces the generated world.  ``hubspot_config`` overrides every
-    HubSpot setting at once.
+    HubSpot setting at once.  ``webhook_url`` enables HubSpot webhook delivery to that URL (signed
+    with the OAuth client secret); otherwise configure it through ``PUT /_sandbox/webhooks``.  The
+    delivery thread runs between ``start()`` and ``stop()``.
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class SandboxServer:
         admin_token: str = "sandbox-admin",
         log_level: str = "warning",
         hubspot_config: HubSpotConfig | None = None,
+        webhook_url: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -89,6 +92,8 @@ class SandboxServer:
             token_ttl=token_ttl,
         )
         self.hubspot = HubSpotState(load_hubspot_world(fixture, seed=seed, size=size), config)
+        if webhook_url:
+            self.hubspot.webhooks.configure({"target_url": webhook_url})
         self._listeners: dict[str, _Listener] = {}
 
     def start(self) -> SandboxServer:
@@ -102,13 +107,15 @@ class SandboxServer:
                 listener = _Listener(apps[name], self.host, port, self.log_level)
                 self._listeners[name] = listener
                 listener.start()
+            self.hubspot.webhooks.start()
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        """Stop every system (idempotent)."""
+        """Stop every system and the webhook delivery thread (idempotent)."""
+        self.hubspot.webhooks.stop()
         for listener in self._listeners.values():
             listener.stop()
         self._listeners.clear()
@@ -140,6 +147,8 @@ class SandboxServer:
                 "authorization_code": cfg.authorization_code,
                 "redirect_uri": cfg.redirect_uri,
                 "admin_token": cfg.admin_token,
+                "developer_api_key": cfg.developer_api_key,
+                "app_id": str(cfg.app_id),
             }
         }
 

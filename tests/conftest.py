@@ -23,6 +23,8 @@ from hub.context import Hub
 from hub.db import create_db_engine, metadata, migrate
 from hub.settings import Settings
 
+pytest_plugins = ["tests.sandbox_fixtures"]
+
 BACKENDS = [b.strip() for b in os.environ.get("HUB_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 PG_SERVER = os.environ.get("HUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 

@@ -18,6 +18,8 @@ from sandbox.hubspot.routes_oauth import add_oauth_routes
 from sandbox.hubspot.routes_objects import add_object_routes
 from sandbox.hubspot.routes_search import add_search_routes
 from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.webhooks.routes_admin import add_webhook_admin_routes
+from sandbox.hubspot.webhooks.routes_api import add_webhook_api_routes
 
 
 class HubSpotApp(FastAPI):
@@ -50,6 +52,8 @@ def create_hubspot_app(state: HubSpotState) -> FastAPI:
         add_admin_routes,
     ):
         add_routes(app.router, state)
+    add_webhook_admin_routes(app.router, state.webhooks)
+    add_webhook_api_routes(app.router, state.webhooks)
 
     @app.exception_handler(HubSpotError)
     async def hubspot_error(request: Request, exc: HubSpotError) -> Response:

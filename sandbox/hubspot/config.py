@@ -33,6 +33,7 @@ class HubSpotConfig:
     authorization_code: str = "sandbox-auth-code"
     redirect_uri: str = "http://localhost/oauth-callback"
     admin_token: str = "sandbox-admin"
+    developer_api_key: str = "sandbox-developer-key"
     token_ttl: float = 1800.0
     rate_limit: int = 190
     rate_limit_interval_ms: int = 10_000

@@ -4,7 +4,8 @@ Body: ``{"object": "companies", "count": 10, "create": 0, "archive": 0, "seed": 
 same seed and the same current data the same records are picked and changed the same way.
 Updates change a visible mapped property (companies: name/phone/city, contacts: phone/jobtitle/
 lastname, deals: amount/dealstage) and bump ``updatedAt`` and the last-modified property to the
-simulator's clock (non-decreasing).  Created records get valid properties and associations
+simulator's clock (non-decreasing).  Changes are made as a CRM user: webhook events carry
+``changeSource: "CRM"``.  Created records get valid properties and associations
 (contact → company, deal → customer company and one of its contacts).
 """
 
@@ -50,13 +51,13 @@ def mutate(state: HubSpotState, body: dict[str, Any]) -> dict[str, Any]:
     updated = sorted(rng.sample(live_ids, min(count, len(live_ids))))
     for record_id in updated:
         record = table.records[record_id]
-        ops.update(state, object_type, record, _change(rng, object_type, record))
+        ops.update(state, object_type, record, _change(rng, object_type, record), source="CRM")
     created = [_create(state, rng, object_type).id for _ in range(create)]
     touched = set(updated)
     remaining = [i for i in live_ids if i not in touched]
     archived = sorted(rng.sample(remaining, min(archive, len(remaining))))
     for record_id in archived:
-        ops.archive(state, object_type, table.records[record_id])
+        ops.archive(state, object_type, table.records[record_id], source="CRM")
     state.mutations += 1
     as_str = [str(i) for i in updated], [str(i) for i in created], [str(i) for i in archived]
     return {
@@ -125,7 +126,8 @@ def _create(state: HubSpotState, rng: random.Random, object_type: str) -> Record
             "type": "PROSPECT",
             "numberofemployees": str(rng.randrange(5, 5000)),
         }
-        return ops.create(state, "companies", ops.clean_or_raise(state, "companies", props))
+        clean = ops.clean_or_raise(state, "companies", props)
+        return ops.create(state, "companies", clean, source="CRM")
     if object_type == "contacts":
         company = rng.choice(live_companies)
         first, last = rng.choice(fd.FIRST_NAMES), rng.choice(fd.LAST_NAMES)
@@ -140,7 +142,7 @@ def _create(state: HubSpotState, rng: random.Random, object_type: str) -> Record
             "lifecyclestage": "lead",
         }
         clean = ops.clean_or_raise(state, "contacts", props)
-        return ops.create(state, "contacts", clean, [("companies", company.id, [1])])
+        return ops.create(state, "contacts", clean, [("companies", company.id, [1])], source="CRM")
     customers = [c for c in live_companies if "partner_tier" not in c.properties] or live_companies
     company = rng.choice(customers)
     props = {
@@ -158,7 +160,8 @@ def _create(state: HubSpotState, rng: random.Random, object_type: str) -> Record
     ]
     if people:
         associations.append(("contacts", rng.choice(people), [3]))
-    return ops.create(state, "deals", ops.clean_or_raise(state, "deals", props), associations)
+    clean = ops.clean_or_raise(state, "deals", props)
+    return ops.create(state, "deals", clean, associations, source="CRM")
 
 
 def _bare_domain(raw: str) -> str:

@@ -82,8 +82,12 @@ def create(
     object_type: str,
     props: dict[str, str],
     associations: list[tuple[str, int, list[int]]] | None = None,
+    source: str = "API",
 ) -> Record:
-    """Create a record from validated properties (and validated associations)."""
+    """Create a record from validated properties (and validated associations).
+
+    ``source`` is the webhook ``changeSource`` (``API`` for REST calls, ``CRM`` for simulated users).
+    """
     table = state.store.tables[object_type]
     now = state.clock.now_ms()
     created = now
@@ -98,15 +102,23 @@ def create(
     table.add(record)
     for to_type, to_id, type_ids in associations or []:
         state.store.graph.add(object_type, record_id, to_type, to_id, type_ids)
+    state.webhooks.created(object_type, record, props, source)
     return record
 
 
-def update(state: HubSpotState, object_type: str, record: Record, props: dict[str, str]) -> Record:
-    """Apply validated property changes to a live record."""
-    state.store.tables[object_type].write(record, props, state.clock.now_ms())
+def update(
+    state: HubSpotState, object_type: str, record: Record, props: dict[str, str], source: str = "API"
+) -> Record:
+    """Apply validated property changes to a live record (one webhook event per changed property)."""
+    changes = {k: v for k, v in props.items() if record.properties.get(k, "") != v}
+    if state.store.tables[object_type].write(record, props, state.clock.now_ms()):
+        state.webhooks.changed(object_type, record, changes, source)
     return record
 
 
-def archive(state: HubSpotState, object_type: str, record: Record) -> None:
+def archive(state: HubSpotState, object_type: str, record: Record, source: str = "API") -> None:
     """Archive a live record."""
+    if record.archived:
+        return
     state.store.tables[object_type].archive(record, state.clock.now_ms())
+    state.webhooks.deleted(object_type, record, source)

@@ -10,6 +10,8 @@ All require the header ``X-Sandbox-Admin: <admin token>`` (checked by the gatewa
 * ``GET /_sandbox/config`` / ``POST /_sandbox/config`` — read / change ``token_ttl``,
   ``rate_limit``, ``rate_limit_interval_ms``, ``daily_limit``, ``search_rate_limit``
   (rate-limit windows are reset on change).
+* ``/_sandbox/webhooks`` … — webhook delivery settings and test controls (see
+  :mod:`sandbox.hubspot.webhooks.routes_admin`).
 """
 
 from __future__ import annotations

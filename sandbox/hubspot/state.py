@@ -10,6 +10,7 @@ from sandbox.hubspot.generate import generate_world
 from sandbox.hubspot.ratelimit import RateLimiter
 from sandbox.hubspot.schema import PropertyDef, build_schema
 from sandbox.hubspot.store import HubSpotStore
+from sandbox.hubspot.webhooks import WebhookService
 from sandbox.hubspot.world import HubSpotWorld
 from sandbox.stats import RequestStats
 
@@ -18,7 +19,8 @@ class HubSpotState:
     """Data store, credentials, limits, faults and counters of one portal.
 
     The state is not thread-safe: it is meant to be touched only from the server's event loop
-    (every endpoint is ``async``); tests drive it over HTTP.
+    (every endpoint is ``async``); tests drive it over HTTP.  ``webhooks`` owns the one background
+    thread (webhook delivery), started and stopped by the server.
     """
 
     def __init__(self, world: HubSpotWorld | None = None, config: HubSpotConfig | None = None) -> None:
@@ -32,6 +34,7 @@ class HubSpotState:
         self.faults = FaultQueue()
         self.stats = RequestStats()
         self.mutations = 0
+        self.webhooks = WebhookService(self.config, self.clock)
 
     def replace_world(self, world: HubSpotWorld) -> None:
         """Swap in new data (credentials, tokens, faults and counters are kept)."""

@@ -17,7 +17,7 @@ from hub.db.schema import sync_runs
 from hub.scheduler import HubScheduler
 from sandbox.server import SandboxServer
 from tests.conftest import ADMIN_TOKEN
-from tests.e2e.conftest import hubspot_connector
+from tests.sandbox_fixtures import hubspot_connector
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from hub.db.schema import (
     sync_runs,
 )
 from sandbox.server import SandboxServer
-from tests.e2e.conftest import hubspot_connector
+from tests.sandbox_fixtures import hubspot_connector
 
 PAGE_SIZE = 20  # companies: 10 pages, contacts: 25, deals: 15
 

@@ -14,7 +14,7 @@ from hub.context import Hub
 from hub.db.schema import connectors
 from sandbox.server import SandboxServer
 from tests.conftest import ADMIN_TOKEN
-from tests.e2e.conftest import hubspot_connector
+from tests.sandbox_fixtures import hubspot_connector
 
 
 def test_no_secret_in_logs_responses_or_rows(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hub.context import Hub
 from hub.db.schema import dead_letters, golden_records, ledger_entries, sync_runs
 from hub.sync import StreamBusy
-from tests.e2e.conftest import world_counts
+from tests.sandbox_fixtures import world_counts
 
 
 def _count(hub: Hub, table: object, *where: object) -> int:

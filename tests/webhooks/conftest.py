@@ -19,7 +19,7 @@ from hub.context import Hub
 from hub.serving import BackgroundServer
 from sandbox.server import SandboxServer
 from tests.conftest import ADMIN_TOKEN, make_settings
-from tests.e2e.conftest import hubspot_connector, sandbox, upstream  # noqa: F401  (fixtures)
+from tests.sandbox_fixtures import hubspot_connector
 from webhooks.connectors import ConnectorCache
 from webhooks.worker import InboxWorker
 
@@ -65,7 +65,10 @@ def event(event_id: int, object_id: str, kind: str = "company.propertyChange", *
 
 @pytest.fixture
 def running(
-    db_url: str, tmp_path: Path, sandbox: SandboxServer, upstream: httpx.Client  # noqa: F811
+    db_url: str,
+    tmp_path: Path,
+    sandbox: SandboxServer,
+    upstream: httpx.Client,
 ) -> Iterator[Running]:
     settings = make_settings(
         db_url, tmp_path, webhook_retry_base_seconds=0.05, webhook_max_attempts=3, webhook_claim_seconds=2

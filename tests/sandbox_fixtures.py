@@ -1,4 +1,7 @@
-"""A running HubSpot sandbox (real HTTP on loopback) and helpers to drive it."""
+"""Fixtures of a running HubSpot sandbox (real HTTP on loopback) and helpers to drive it.
+
+Loaded for the whole suite by ``pytest_plugins`` in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
