@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     webhook_workers: int = Field(default=1, ge=0, le=16, description="Inbox worker threads in hub serve.")
     webhook_max_attempts: int = Field(default=8, ge=1, description="Attempts before an event is dead.")
     webhook_retry_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay; doubles.")
+    webhook_store_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="How long a delivery waits for the database before answering 503."
+    )
     webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
 
     @field_validator("admin_token")

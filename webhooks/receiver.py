@@ -17,6 +17,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from connectors.sdk import InboundRequest, PayloadError, SignatureError, WebhookEvent
@@ -35,14 +36,32 @@ def _url(request: Request, public_url: str | None) -> str:
     return str(request.url)
 
 
+def _sqlite_busy_timeout(conn: Connection, seconds: float) -> None:
+    """SQLite waits for the write lock up to its busy timeout; set it on the raw connection, outside
+    any transaction (the begin hook takes the lock at BEGIN)."""
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite" and raw is not None:
+        raw.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
+
 def build_router(hub: Hub, cache: ConnectorCache) -> APIRouter:
     router = APIRouter(tags=["webhooks"])
+
+    timeout = hub.settings.webhook_store_timeout_seconds
 
     def _persist(
         connector_id: str, inbound: InboundRequest, events: list[WebhookEvent], error: str | None
     ) -> inbox.Stored:
-        with hub.engine.begin() as conn:
-            return inbox.store(conn, connector_id, inbound, events, datetime.now(UTC), error=error)
+        with hub.engine.connect() as conn:
+            # Wait for the database only briefly: the sender's retry is a better queue than our socket.
+            _sqlite_busy_timeout(conn, timeout)
+            try:
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'")
+                    return inbox.store(conn, connector_id, inbound, events, datetime.now(UTC), error=error)
+            finally:
+                _sqlite_busy_timeout(conn, 30)
 
     @router.post("/webhooks/{connector_id}", status_code=202)
     async def receive(connector_id: str, request: Request) -> JSONResponse:
