@@ -42,6 +42,40 @@ def _runs_table(title: str, runs: list[dict[str, Any]]) -> Table:
     return table
 
 
+def _webhook_step(
+    console: Console, api: httpx.Client, admin: httpx.Client, hub_url: str, org_id: str, creds: dict[str, str]
+) -> bool:
+    """3. HubSpot pushes a change by signed webhook; the inbox worker applies it to the golden record."""
+    admin.put("/_sandbox/webhooks", json={"target_url": f"{hub_url}/webhooks/hubspot", "batch_window_s": 0.01})
+    source = api.get(f"/api/v1/organizations/{org_id}").json()["sources"][0]["external_id"]
+    new_name = "Acme Renamed By Webhook Ltd"
+    started = time.perf_counter()
+    admin.patch(
+        f"/crm/v3/objects/companies/{source}",
+        json={"properties": {"name": new_name}},
+        headers={"Authorization": f"Bearer {creds['private_app_token']}"},
+    )
+    deadline = started + 15
+    detail: dict[str, Any] = {}
+    while time.perf_counter() < deadline:
+        detail = api.get(f"/api/v1/organizations/{org_id}").json()
+        if detail["fields"].get("name") == new_name:
+            break
+        time.sleep(0.02)
+    took = (time.perf_counter() - started) * 1000
+    event = api.get("/api/v1/webhooks/events", params={"external_id": source, "limit": 1}).json()["events"]
+    if detail["fields"].get("name") == new_name and event:
+        console.print(
+            f"3. webhook: HubSpot renamed company {source}; signed delivery verified, stored, and applied "
+            f"to the golden record in {took:.0f} ms (inbox event {event[0]['id']}, {event[0]['state']})"
+        )
+        return True
+        attempts = admin.get("/_sandbox/webhooks/deliveries").json()["results"][-1:]
+        console.print("[red]3. webhook: the change did not arrive within 15 s[/]")
+        console.print({"delivery": attempts, "inbox": event}, markup=False)
+        return False
+
+
 def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
     from sandbox.server import SandboxServer
 
@@ -58,7 +92,7 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
     hub = Hub.from_settings(settings)
     with (
         SandboxServer(port=0, seed=seed, size=size) as sandbox,
-        BackgroundServer(create_app(hub, admin_token=token)) as server,
+        BackgroundServer(create_app(hub, admin_token=token, workers=1)) as server,
     ):
         creds = sandbox.credentials["hubspot"]
         console.print(f"[bold]sandbox[/] HubSpot at {sandbox.base_urls['hubspot']}  ({size} records, seed {seed})")
@@ -91,7 +125,9 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         console.print(_runs_table("2. incremental sync", incremental))
 
         partners = api.get("/api/v1/organizations", params={"role": "partner", "limit": 1}).json()
-        if partners["items"]:
+        webhook_ok = bool(partners["items"]) and _webhook_step(
+            console, api, admin, server.url, partners["items"][0]["id"], creds
+        )
             detail = api.get(f"/api/v1/organizations/{partners['items'][0]['id']}").json()
             table = Table("field", "golden value", "from", title=f"a partner: {detail['name']}")
             for name, value in sorted(detail["fields"].items()):
@@ -120,4 +156,4 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
     if failed:
         console.print(f"[red]{len(failed)} run(s) failed[/]: {[r['error'] for r in failed]}")
         return 1
-    return 0
+    return 0 if webhook_ok else 1
