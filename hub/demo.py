@@ -1,8 +1,8 @@
 """``hub demo``: the sandbox and the hub in one process, on a fresh SQLite file.
 
 Everything goes through the hub's own HTTP API: create a HubSpot connector (OAuth2), sync in full,
-change records upstream, sync incrementally, then report what the ledger holds and show one partner
-with the source of each golden field.
+change records upstream, sync incrementally, let HubSpot push a change by signed webhook, then report
+what the ledger holds and show one partner with the source of each golden field.
 """
 
 from __future__ import annotations
@@ -70,10 +70,10 @@ def _webhook_step(
             f"to the golden record in {took:.0f} ms (inbox event {event[0]['id']}, {event[0]['state']})"
         )
         return True
-        attempts = admin.get("/_sandbox/webhooks/deliveries").json()["results"][-1:]
-        console.print("[red]3. webhook: the change did not arrive within 15 s[/]")
-        console.print({"delivery": attempts, "inbox": event}, markup=False)
-        return False
+    attempts = admin.get("/_sandbox/webhooks/deliveries").json()["results"][-1:]
+    console.print("[red]3. webhook: the change did not arrive within 15 s[/]")
+    console.print({"delivery": attempts, "inbox": event}, markup=False)
+    return False
 
 
 def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
@@ -128,12 +128,13 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         webhook_ok = bool(partners["items"]) and _webhook_step(
             console, api, admin, server.url, partners["items"][0]["id"], creds
         )
+        if partners["items"]:
             detail = api.get(f"/api/v1/organizations/{partners['items'][0]['id']}").json()
             table = Table("field", "golden value", "from", title=f"a partner: {detail['name']}")
             for name, value in sorted(detail["fields"].items()):
                 source = detail["provenance"].get(name, {})
-                table.add_row(name, str(value)[:40], f"{source.get('instance')}/{source.get('object')}/"
-                              f"{source.get('external_id')} (entry {source.get('entry_id')})")  # fmt: skip
+                origin = f"{source.get('object')}/{source.get('external_id')} entry {source.get('entry_id')}"
+                table.add_row(name, str(value)[:40], origin)
             console.print(table)
         failed = [r for r in full + incremental if r["status"] != "succeeded"]
         api.close()
