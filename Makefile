@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lint types test test-fast demo bench clean
+.PHONY: install lint types test test-fast demo bench bench-webhooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ demo: install
 
 bench: install
 	$(BIN)/python -m bench.sync_bench
+
+bench-webhooks: install
+	$(BIN)/python -m bench.webhook_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var
