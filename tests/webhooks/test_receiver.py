@@ -115,3 +115,17 @@ def test_standard_webhooks_senders_are_verified_too(running: Running) -> None:
     other = Webhook("whsec_" + base64.b64encode(b"x" * 24).decode())
     forged = {**headers, "webhook-signature": other.sign("msg_1", now, body)}
     assert httpx.post(running.endpoint(), content=body, headers=forged).status_code == 401
+
+
+def test_a_delivery_seen_before_a_restart_is_still_a_duplicate_after_it(running: Running) -> None:
+    from hub.api import create_app
+    from hub.serving import BackgroundServer
+    from tests.conftest import ADMIN_TOKEN
+
+    delivery = [event(77, "5000000001"), event(78, "5000000002")]
+    assert running.deliver(delivery).json()["accepted"] == 2
+    with BackgroundServer(create_app(running.hub, admin_token=ADMIN_TOKEN)) as restarted:
+        second = Running(running.hub, restarted.url, running.worker, running.secret, running.api)
+        answer = second.deliver(delivery)
+    assert answer.status_code == 202 and answer.json()["accepted"] == 0 and answer.json()["duplicates"] == 2
+    assert _stored(running) == (2, 2)
