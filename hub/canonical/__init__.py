@@ -10,18 +10,24 @@ are timezone-aware UTC, and references to other canonical entities are canonical
 """
 
 from hub.canonical.enums import (
+    DealRegistrationStatus,
     EntityType,
     OrganizationRole,
     PartnerRole,
+    PartnerStatus,
     PartnerType,
     StageCategory,
+    TransactionKind,
 )
 from hub.canonical.models import (
     CANONICAL_MODELS,
     CanonicalRecord,
+    DealRegistration,
     Opportunity,
     OpportunityPartnerRole,
     Organization,
+    PartnerEnrollment,
+    PartnerTransaction,
     Person,
     model_for,
 )
@@ -29,14 +35,20 @@ from hub.canonical.models import (
 __all__ = [
     "CANONICAL_MODELS",
     "CanonicalRecord",
+    "DealRegistration",
+    "DealRegistrationStatus",
     "EntityType",
     "Opportunity",
     "OpportunityPartnerRole",
     "Organization",
     "OrganizationRole",
+    "PartnerEnrollment",
     "PartnerRole",
+    "PartnerStatus",
+    "PartnerTransaction",
     "PartnerType",
     "Person",
     "StageCategory",
+    "TransactionKind",
     "model_for",
 ]

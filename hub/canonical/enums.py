@@ -9,6 +9,9 @@ class EntityType(StrEnum):
     ORGANIZATION = "organization"
     PERSON = "person"
     OPPORTUNITY = "opportunity"
+    DEAL_REGISTRATION = "deal_registration"
+    PARTNER_ENROLLMENT = "partner_enrollment"
+    PARTNER_TRANSACTION = "partner_transaction"
 
 
 class OrganizationRole(StrEnum):
@@ -47,3 +50,32 @@ class PartnerRole(StrEnum):
     REFERRAL = "referral"
     CO_SELL = "co_sell"
     IMPLEMENTATION = "implementation"
+
+
+class PartnerStatus(StrEnum):
+    PROSPECT = "prospect"
+    APPLIED = "applied"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+class DealRegistrationStatus(StrEnum):
+    """Canonical deal-registration lifecycle (shared/domain.md 1.1); the raw status is kept beside it."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    CONVERTED = "converted"
+    WON = "won"
+    LOST = "lost"
+    EXPIRED = "expired"
+
+
+class TransactionKind(StrEnum):
+    TRANSACTION = "transaction"
+    REWARD = "reward"

@@ -14,11 +14,14 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from hub.canonical.enums import (
+    DealRegistrationStatus,
     EntityType,
     OrganizationRole,
     PartnerRole,
+    PartnerStatus,
     PartnerType,
     StageCategory,
+    TransactionKind,
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -92,6 +95,9 @@ class Organization(CanonicalRecord):
     partner_type: PartnerType | None = None
     partner_type_raw: str | None = None
     partner_tier: str | None = None
+    partner_status: PartnerStatus | None = None
+    partner_status_raw: str | None = None
+    partner_joined_at: UtcDatetime = None
     created_at: UtcDatetime = None
 
 
@@ -154,10 +160,72 @@ class Opportunity(CanonicalRecord):
         return self
 
 
+class DealRegistration(CanonicalRecord):
+    """A partner's registration of a deal (PRM deal, Salesforce Lead with a DR record type)."""
+
+    entity_type: EntityType = EntityType.DEAL_REGISTRATION
+    name: str | None = None
+    partner_org_id: CanonicalId | None = None
+    submitted_by_person_id: CanonicalId | None = None
+    customer_org_id: CanonicalId | None = None
+    customer_name_raw: str | None = None
+    customer_domain_raw: str | None = None
+    customer_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    contact_email: Email = None
+    est_amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    currency: Currency = None
+    est_close_date: date | None = None
+    status: DealRegistrationStatus | None = None
+    status_raw: str | None = None
+    reject_reason: str | None = None
+    external_key: str | None = None
+    program: str | None = None
+    submitted_at: UtcDatetime = None
+    expires_at: UtcDatetime = None
+    converted_opportunity_id: CanonicalId | None = None
+
+    @model_validator(mode="after")
+    def _money_has_currency(self) -> DealRegistration:
+        if self.est_amount is not None and self.currency is None:
+            raise ValueError("est_amount given without a currency")
+        return self
+
+
+class PartnerEnrollment(CanonicalRecord):
+    """A partner organization's membership of a program at a tier (ChannelProgramMember, PRM group)."""
+
+    entity_type: EntityType = EntityType.PARTNER_ENROLLMENT
+    partner_org_id: CanonicalId | None = None
+    program: str | None = None
+    tier: str | None = None
+    tier_rank: int | None = Field(default=None, ge=1)
+    status: PartnerStatus | None = None
+    status_raw: str | None = None
+    valid_from: UtcDatetime = None
+    valid_to: UtcDatetime = None
+
+
+class PartnerTransaction(CanonicalRecord):
+    """Money attributed to a partner: a customer transaction or a partner reward (PRM)."""
+
+    entity_type: EntityType = EntityType.PARTNER_TRANSACTION
+    kind: TransactionKind | None = None
+    partner_org_id: CanonicalId | None = None
+    customer_org_id: CanonicalId | None = None
+    amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    currency: Currency = None
+    status_raw: str | None = None
+    occurred_at: UtcDatetime = None
+    description: str | None = None
+
+
 CANONICAL_MODELS: dict[EntityType, type[CanonicalRecord]] = {
     EntityType.ORGANIZATION: Organization,
     EntityType.PERSON: Person,
     EntityType.OPPORTUNITY: Opportunity,
+    EntityType.DEAL_REGISTRATION: DealRegistration,
+    EntityType.PARTNER_ENROLLMENT: PartnerEnrollment,
+    EntityType.PARTNER_TRANSACTION: PartnerTransaction,
 }
 
 
