@@ -1,0 +1,1 @@
+"""Test helpers that ship with the hub, for connector authors (``hub.testing.conformance``)."""
