@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -64,7 +64,7 @@ def build_router(hub: Hub, cache: ConnectorCache) -> APIRouter:
                 _sqlite_busy_timeout(conn, 30)
 
     @router.post("/webhooks/{connector_id}", status_code=202)
-    async def receive(connector_id: str, request: Request) -> JSONResponse:
+    async def receive(connector_id: str, request: Request) -> Response:
         """Receive one delivery from an upstream system. Answers 202 once it is durably stored."""
         body = await request.body()
         try:
@@ -83,15 +83,21 @@ def build_router(hub: Hub, cache: ConnectorCache) -> APIRouter:
             headers={k.lower(): v for k, v in request.headers.items()},
             body=body,
         )
+        content_type = inbound.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in connector.webhook_content_types:
+            accepted_types = ", ".join(connector.webhook_content_types)
+            raise ApiError(415, f"content type {content_type or 'none'!r}; this connector takes {accepted_types}")
         try:
             verifier.verify(inbound, connector.webhook_secrets())
         except SignatureError as exc:
             log.info("webhook for %s rejected: %s", connector_id, exc)
             raise ApiError(401, f"delivery not authentic: {exc}") from exc
-        try:
-            document = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise ApiError(400, f"malformed JSON: {exc}") from exc
+        document = None
+        if content_type == "application/json":
+            try:
+                document = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                raise ApiError(400, f"malformed JSON: {exc}") from exc
         events: list[WebhookEvent] = []
         error = None
         try:
@@ -103,6 +109,10 @@ def build_router(hub: Hub, cache: ConnectorCache) -> APIRouter:
         except (OperationalError, DBAPIError) as exc:
             log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
             raise ApiError(503, "database unavailable; retry later", headers={"Retry-After": "5"}) from exc
+        custom = connector.webhook_response(stored.accepted, stored.duplicates)
+        if custom is not None:
+            status, payload, media_type = custom
+            return Response(payload, status_code=status, media_type=media_type)
         return JSONResponse(
             {"delivery_id": stored.delivery_id, "accepted": stored.accepted, "duplicates": stored.duplicates,
              **({"unparseable": error} if error else {})},

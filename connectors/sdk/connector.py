@@ -88,6 +88,9 @@ class Connector(ABC):
 
     # --- webhooks (optional): see connectors.sdk.webhooks -----------------------------------------
 
+    #: content types the connector's deliveries come in; JSON is parsed by the hub before parse_webhook
+    webhook_content_types: ClassVar[tuple[str, ...]] = ("application/json",)
+
     def webhook_verifier(self) -> Verifier | None:
         """How this system's deliveries are authenticated; None: the connector takes no webhooks."""
         return None
@@ -97,10 +100,17 @@ class Connector(ABC):
         return []
 
     def parse_webhook(self, request: InboundRequest, document: Any) -> list[WebhookEvent]:
-        """The events of one verified delivery (``document`` is its parsed JSON).
+        """The events of one verified delivery (``document`` is its parsed JSON, None for non-JSON
+        content types: parse ``request.body`` yourself).
 
         Raise ``PayloadError`` when the content is not in the sender's format.
         """
+        raise NotImplementedError(f"{self.spec.kind} does not accept webhooks")
+
+    def webhook_response(self, stored: int, duplicates: int) -> tuple[int, bytes, str] | None:
+        """The answer the sender expects once a delivery is stored (status, body, content type);
+        None for the hub's JSON 202."""
+        return None
         raise NotImplementedError(f"{self.spec.kind} does not accept webhooks")
 
     def fetch(self, object_name: str, external_ids: list[str]) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ class BodyLimit:
         self,
         app: ASGIApp,
         max_bytes: int,
-        json_prefixes: tuple[str, ...] = ("/api/", "/webhooks/"),
+        json_prefixes: tuple[str, ...] = ("/api/",),
         limits: dict[str, int] | None = None,
     ) -> None:
         self.app = app
