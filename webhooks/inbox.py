@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 from sqlalchemy import Connection, and_, insert, or_, select, update
@@ -21,6 +22,18 @@ from hub.db.schema import inbox_events, webhook_deliveries
 from hub.ledger.upsert import insert_ignore
 
 _PRIVATE_HEADERS = {"authorization", "cookie", "proxy-authorization"}
+_SECRET_PARAMS = {"token", "api_key", "apikey", "hapikey", "key", "secret", "signature", "sig"}
+
+
+def redact_url(url: str) -> str:
+    """The URL with secret-bearing query parameters (a path token, say) replaced by ``***``."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [
+        (k, "***" if k.lower() in _SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 
 def event_key(event: WebhookEvent) -> str:
@@ -52,7 +65,7 @@ def store(
     delivery_id = conn.execute(
         insert(webhook_deliveries).returning(webhook_deliveries.c.id),
         {
-            "connector_id": connector_id, "received_at": now, "method": request.method, "url": request.url,
+            "connector_id": connector_id, "received_at": now, "method": request.method, "url": redact_url(request.url),
             "headers": headers, "body": request.body.decode("utf-8", errors="replace"), "events": len(events),
             "duplicates": 0, "status": "unparseable" if error else "accepted", "error": error,
         },

@@ -233,7 +233,8 @@ BAD_FILES = [
             updated_at: {source: properties.hs_lastmodifieddate}
         """,
         "objects.companies.entity",
-        "Input should be 'organization', 'person' or 'opportunity' (got 'organisation')",
+        "Input should be 'organization', 'person', 'opportunity', 'deal_registration', 'partner_enrollment' or "
+        "'partner_transaction' (got 'organisation')",
         id="unknown_entity",
     ),
     pytest.param(
