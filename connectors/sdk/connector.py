@@ -111,7 +111,6 @@ class Connector(ABC):
         """The answer the sender expects once a delivery is stored (status, body, content type);
         None for the hub's JSON 202."""
         return None
-        raise NotImplementedError(f"{self.spec.kind} does not accept webhooks")
 
     def fetch(self, object_name: str, external_ids: list[str]) -> list[dict[str, Any]]:
         """Current raw records by id (deleted ones included, flagged as the mapping expects), for

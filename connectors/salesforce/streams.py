@@ -1,0 +1,125 @@
+"""Salesforce's streams and write operations as data.
+
+Every stream is a SOQL query through ``queryAll`` (deleted rows come back with ``IsDeleted = true``
+and become tombstones), ordered by ``SystemModstamp, Id``, paged by ``nextRecordsUrl``. The stream
+name is also the object name the mapping file and the ledger use; ``SObjectStream.sobject`` is the
+Salesforce object behind it. ``deal_registrations`` is the subset of Leads of one record type (the
+mapping format has no filter, so the connector splits Leads).
+
+Query: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.md
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.sdk import ConnectorSpec, NextUrlPaginator, StreamSpec, WriteSpec
+
+CURSOR_FIELD = "SystemModstamp"
+# Opportunities re-read for partner-row changes must not move the cursor (reader.py): their cursor
+# is the normaliser's copy of SystemModstamp, left null on those re-reads.
+STREAM_CURSORS = {"opportunities": "_hub.cursor"}
+# Read by the connector itself (ids, cursor, tombstones): never omitted from a query.
+REQUIRED_FIELDS = frozenset({"Id", CURSOR_FIELD, "IsDeleted"})
+OBJECT_REFERENCE = "https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference"
+
+
+@dataclass(frozen=True)
+class SObjectStream:
+    """One stream: the Salesforce object it reads, its default fields, whether it can be written."""
+
+    stream: str
+    sobject: str
+    fields: tuple[str, ...]
+    doc: str
+    writable: bool = True
+
+    @property
+    def doc_url(self) -> str:
+        return f"{OBJECT_REFERENCE}/{self.doc}"
+
+
+_COMMON = ("CreatedDate", CURSOR_FIELD, "IsDeleted")
+
+SOBJECTS: dict[str, SObjectStream] = {
+    s.stream: s
+    for s in (
+        SObjectStream(
+            "accounts", "Account",
+            ("Id", "Name", "Website", "Type", "Industry", "BillingCity", "BillingCountry", "NumberOfEmployees",
+             "AnnualRevenue", "Phone", "IsPartner", "ChannelProgramName", "ChannelProgramLevelName", *_COMMON),
+            "sforce_api_objects_account.htm",
+        ),
+        SObjectStream(
+            "contacts", "Contact",
+            ("Id", "AccountId", "FirstName", "LastName", "Email", "Phone", "Title", *_COMMON),
+            "sforce_api_objects_contact.htm",
+        ),
+        SObjectStream(
+            "opportunities", "Opportunity",
+            ("Id", "AccountId", "Name", "StageName", "Amount", "CurrencyIsoCode", "CloseDate", "Probability",
+             "ForecastCategoryName", "IsClosed", "IsWon", "Type", "LeadSource", "PartnerAccountId", "ContactId",
+             *_COMMON),
+            "sforce_api_objects_opportunity.htm",
+        ),
+        SObjectStream(
+            "deal_registrations", "Lead",
+            ("Id", "FirstName", "LastName", "Company", "Email", "Phone", "Title", "Website", "Country", "Status",
+             "LeadSource", "RecordTypeId", "IsConverted", "ConvertedAccountId", "ConvertedContactId",
+             "ConvertedOpportunityId", "ConvertedDate", "PartnerAccountId", "CurrencyIsoCode", *_COMMON),
+            "sforce_api_objects_lead.htm",
+        ),
+        SObjectStream(
+            "channel_program_members", "ChannelProgramMember",
+            ("Id", "PartnerId", "ProgramId", "LevelId", *_COMMON),
+            "sforce_api_objects_channelprogrammember.htm",
+            writable=False,
+        ),
+    )
+}  # fmt: skip
+
+# Rows folded into other streams' records (see enrich.py), read with flat SOQL only.
+OPPORTUNITY_PARTNER_FIELDS = ("Id", "OpportunityId", "AccountToId", "Role", "IsPrimary")
+PROGRAM_FIELDS = ("Id", "Name")
+LEVEL_FIELDS = ("Id", "Name", "Rank", "ProgramId")
+
+COMPOSITE_LIMIT = 200  # sObject Collections take at most 200 records per call
+
+
+def by_sobject(name: str) -> SObjectStream | None:
+    """The stream reading Salesforce object ``name`` (Lead: deal_registrations), if any."""
+    return next((s for s in SOBJECTS.values() if s.sobject == name), None)
+
+
+def _stream(source: SObjectStream) -> StreamSpec:
+    return StreamSpec(
+        name=source.stream,
+        object=source.stream,
+        # The API version is the config's: the connector copies the spec with the real path.
+        path="/services/data/v{version}/queryAll",
+        primary_key="Id",
+        cursor_field=STREAM_CURSORS.get(source.stream, CURSOR_FIELD),
+        record_selector=("records",),
+        paginator=NextUrlPaginator(url_path=("nextRecordsUrl",)),
+        supports_incremental=True,
+        doc_url=source.doc_url,
+    )
+
+
+SPEC = ConnectorSpec(
+    kind="salesforce",
+    title="Salesforce",
+    streams=tuple(_stream(source) for source in SOBJECTS.values()),
+    writes=tuple(
+        WriteSpec(
+            object=source.stream,
+            operation="upsert",
+            id_property="Id",
+            batch_size=COMPOSITE_LIMIT,
+            doc_url="https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html",
+        )
+        for source in SOBJECTS.values()
+        if source.writable
+    ),
+    doc_url="https://developer.salesforce.com/docs/platform/api-rest/guide/intro_rest.html",
+)
