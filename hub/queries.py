@@ -199,8 +199,11 @@ def stream_status(conn: Connection, connector_id: str, stream: str, now: datetim
             lag = max(0.0, (now - datetime.fromisoformat(cursor)).total_seconds())
         except ValueError:
             lag = None
+    paused = state.paused_until if state is not None else None
     if held:
         phase = "running"
+    elif paused is not None and paused > now:
+        phase = "paused"
     elif last is None:
         phase = "never_run"
     elif last.status == "failed":
@@ -216,6 +219,7 @@ def stream_status(conn: Connection, connector_id: str, stream: str, now: datetim
         "lag_seconds": lag,
         "resumable": bool(state is not None and state.resume),
         "last_full_sync_at": _iso(state.last_full_sync_at) if state else None,
+        "paused_until": _iso(paused) if paused is not None and paused > now else None,
         "last_run": run_row(last) if last else None,
         "records_seen": last.records_seen if last else 0,
         "records_changed": last.records_changed if last else 0,

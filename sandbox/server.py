@@ -20,9 +20,15 @@ from typing import Any
 import uvicorn
 
 from sandbox.hubspot import HubSpotConfig, HubSpotState, create_hubspot_app
+from sandbox.partnerstack.app import create_partnerstack_app
+from sandbox.partnerstack.config import PartnerStackConfig
+from sandbox.partnerstack.runner import load_partnerstack_world
+from sandbox.partnerstack.state import PartnerStackState
 from sandbox.world import load_hubspot_world
 
-SYSTEMS: tuple[str, ...] = ("hubspot",)
+SYSTEMS: tuple[str, ...] = ("hubspot", "partnerstack")
+#: the path each system's API lives under, below its root URL
+API_PATHS: dict[str, str] = {"hubspot": "", "partnerstack": "/api/v2"}
 
 
 class _Listener:
@@ -34,9 +40,7 @@ class _Listener:
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.socket.bind((host, port))
         self.port = int(self.socket.getsockname()[1])
-        config = uvicorn.Config(
-            app, log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30
-        )
+        config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
@@ -91,7 +95,13 @@ class SandboxServer:
             search_rate_limit=search_rate_limit,
             token_ttl=token_ttl,
         )
-        self.hubspot = HubSpotState(load_hubspot_world(fixture, seed=seed, size=size), config)
+        hubspot_world = load_hubspot_world(fixture, seed=seed, size=size)
+        self.hubspot = HubSpotState(hubspot_world, config)
+        # PartnerStack's world overlaps HubSpot's: the same partner organisations, with discrepancies.
+        self.partnerstack = PartnerStackState(
+            load_partnerstack_world(fixture, seed=seed, size=size, hubspot=hubspot_world.section()),
+            PartnerStackConfig(admin_token=admin_token),
+        )
         if webhook_url:
             self.hubspot.webhooks.configure({"target_url": webhook_url})
         self._listeners: dict[str, _Listener] = {}
@@ -100,7 +110,7 @@ class SandboxServer:
         """Bind the ports and start serving; returns ``self``."""
         if self._listeners:
             return self
-        apps = {"hubspot": create_hubspot_app(self.hubspot)}
+        apps = {"hubspot": create_hubspot_app(self.hubspot), "partnerstack": create_partnerstack_app(self.partnerstack)}
         try:
             for offset, name in enumerate(SYSTEMS):
                 port = self.port + offset if self.port else 0
@@ -108,14 +118,16 @@ class SandboxServer:
                 self._listeners[name] = listener
                 listener.start()
             self.hubspot.webhooks.start()
+            self.partnerstack.webhooks.start()
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        """Stop every system and the webhook delivery thread (idempotent)."""
+        """Stop every system and the webhook delivery threads (idempotent)."""
         self.hubspot.webhooks.stop()
+        self.partnerstack.webhooks.stop()
         for listener in self._listeners.values():
             listener.stop()
         self._listeners.clear()
@@ -129,10 +141,16 @@ class SandboxServer:
         self.stop()
 
     @property
-    def base_urls(self) -> dict[str, str]:
-        """``{"hubspot": "http://127.0.0.1:PORT"}`` for the running systems."""
+    def root_urls(self) -> dict[str, str]:
+        """Each running system's root (where its ``/_sandbox/`` admin API is)."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         return {name: f"http://{host}:{lst.port}" for name, lst in self._listeners.items()}
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        """Each running system's API base URL, e.g. ``{"hubspot": "http://127.0.0.1:PORT",
+        "partnerstack": "http://127.0.0.1:PORT+1/api/v2"}``."""
+        return {name: root + API_PATHS[name] for name, root in self.root_urls.items()}
 
     @property
     def credentials(self) -> dict[str, dict[str, str]]:
@@ -149,12 +167,17 @@ class SandboxServer:
                 "admin_token": cfg.admin_token,
                 "developer_api_key": cfg.developer_api_key,
                 "app_id": str(cfg.app_id),
-            }
+            },
+            "partnerstack": self.partnerstack.config.credentials(),
         }
 
     def describe(self) -> dict[str, Any]:
         """Base URL and credentials per system (what :func:`serve` prints)."""
-        return {name: {"base_url": url, **self.credentials[name]} for name, url in self.base_urls.items()}
+        roots = self.root_urls
+        return {
+            name: {"base_url": url, "admin_url": roots[name], **self.credentials[name]}
+            for name, url in self.base_urls.items()
+        }
 
 
 def serve(

@@ -83,6 +83,7 @@ stream_state = Table(
     Column("cursor", String(64), nullable=True),
     Column("resume", JSONType, nullable=True),  # an unfinished run's position: mode, token, max cursor
     Column("last_full_sync_at", UTCDateTime, nullable=True),
+    Column("paused_until", UTCDateTime, nullable=True),  # the upstream's quota is spent until then
     Column("updated_at", UTCDateTime, nullable=False),
 )
 

@@ -1,6 +1,6 @@
 """The sync engine: page-per-transaction runs with resumable positions and stream leases."""
 
-from hub.sync.lease import StreamBusy
+from hub.sync.lease import StreamBusy, StreamPaused
 from hub.sync.runner import RunResult, SyncRunner
 
-__all__ = ["RunResult", "StreamBusy", "SyncRunner"]
+__all__ = ["RunResult", "StreamBusy", "StreamPaused", "SyncRunner"]

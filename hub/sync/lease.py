@@ -22,6 +22,14 @@ class StreamBusy(RuntimeError):
     """Another run holds this stream's lease."""
 
 
+class StreamPaused(StreamBusy):
+    """The upstream's API quota is spent; the stream waits until ``until``."""
+
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
 def acquire(
     conn: Connection, connector_id: str, stream: str, run_id: str, owner: str, now: datetime, ttl: float
 ) -> str | None:

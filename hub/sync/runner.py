@@ -19,17 +19,18 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Engine, insert, select, update
 
-from connectors.sdk import Connector, ReadRequest
+from connectors.sdk import Connector, RateLimited, ReadRequest
 from hub.db.schema import stream_state, sync_runs
 from hub.ledger import Origin, PageMapper, PageOutcome, write_page
 from hub.ledger.upsert import upsert
 from hub.sync import cursor as cursors
 from hub.sync import lease
+from hub.sync.lease import StreamPaused
 
 log = logging.getLogger(__name__)
 Mode = Literal["full", "incremental"]
@@ -127,6 +128,7 @@ class SyncRunner:
         run = RunResult(run_id=str(uuid.uuid4()), connector_id=connector_id, stream=stream, mode=mode)
         now = self.clock()
         run.started_at = now
+        self._check_pause(connector_id, stream, now)
         with self.engine.begin() as conn:
             taken_from = lease.acquire(conn, connector_id, stream, run.run_id, self.owner, now, self.lease_seconds)
             if taken_from:
@@ -182,6 +184,7 @@ class SyncRunner:
                     }
                     if page.resume is None and run.mode == "full":
                         state_row["last_full_sync_at"] = now
+                    state_row["paused_until"] = None
                     upsert(conn, stream_state, [state_row], key=["connector_id", "stream"])
                     run.pages += 1
                     run.outcome.add(outcome)
@@ -199,6 +202,19 @@ class SyncRunner:
                 if on_page:
                     on_page(run)
             run.status = "succeeded"
+        except RateLimited as exc:
+            # A spent quota is not a failure: pause the stream until the window resets; the position
+            # of the last committed page is kept, so the next run continues from it.
+            wait = max(exc.retry_after or 0.0, 1.0)
+            run.status = "paused"
+            run.error = f"{type(exc).__name__}: {exc} (paused {wait:.0f} s)"
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(stream_state)
+                    .where(stream_state.c.connector_id == connector_id, stream_state.c.stream == stream)
+                    .values(paused_until=self.clock() + timedelta(seconds=wait))
+                )
+            log.warning("sync paused %s/%s for %.0f s: %s", connector_id, stream, wait, exc)
         except Exception as exc:
             run.status = "failed"
             run.error = f"{type(exc).__name__}: {exc}"
@@ -218,6 +234,16 @@ class SyncRunner:
             run.outcome.dead_lettered,
         )  # fmt: skip
         return run
+
+    def _check_pause(self, connector_id: str, stream: str, now: datetime) -> None:
+        with self.engine.connect() as conn:
+            until = conn.execute(
+                select(stream_state.c.paused_until).where(
+                    stream_state.c.connector_id == connector_id, stream_state.c.stream == stream
+                )
+            ).scalar()
+        if until is not None and until > now:
+            raise StreamPaused(f"{connector_id}/{stream} is paused until {until.isoformat()} (upstream quota)", until)
 
     @staticmethod
     def _final_cursor(mode: str, before: str | None, max_seen: str | None, started_at: str) -> str | None:

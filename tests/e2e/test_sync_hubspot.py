@@ -118,3 +118,22 @@ def test_two_triggers_of_one_stream_never_run_at_once(connected: Hub, upstream: 
     with connected.engine.connect() as conn:
         statuses = [r.status for r in conn.execute(select(sync_runs.c.status).where(sync_runs.c.stream == "companies"))]
     assert statuses == ["succeeded"]
+
+
+def test_a_spent_quota_pauses_the_stream_instead_of_failing_it(connected: Hub, upstream: httpx.Client) -> None:
+    from hub.connector_store import ConnectorUpdate
+    from hub.queries import stream_status
+    from hub.sync import StreamPaused
+
+    config = {**connected.store.get("hs").config, "max_retries": 0}
+    connected.store.update("hs", ConnectorUpdate(config=config))
+    fault = {"kind": "rate_limit", "times": 1, "retry_after": 600, "path_prefix": "/crm/v3/objects/companies"}
+    upstream.post("/_sandbox/faults", json=fault)
+    run = connected.runner.run("hs", "companies", mode="full")
+    assert run.status == "paused" and "600" in (run.error or "")
+    with connected.reader.connect() as conn:
+        status = stream_status(conn, "hs", "companies")
+    assert status["state"] == "paused" and status["paused_until"]
+    with pytest.raises(StreamPaused):
+        connected.runner.run("hs", "companies")
+    assert connected.runner.run("hs", "contacts", mode="full").status == "succeeded"  # other streams go on
