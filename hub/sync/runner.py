@@ -208,12 +208,16 @@ class SyncRunner:
             wait = max(exc.retry_after or 0.0, 1.0)
             run.status = "paused"
             run.error = f"{type(exc).__name__}: {exc} (paused {wait:.0f} s)"
+            now = self.clock()
             with self.engine.begin() as conn:
-                conn.execute(
-                    update(stream_state)
-                    .where(stream_state.c.connector_id == connector_id, stream_state.c.stream == stream)
-                    .values(paused_until=self.clock() + timedelta(seconds=wait))
-                )
+                upsert(
+                    conn,
+                    stream_state,
+                    [{"connector_id": connector_id, "stream": stream, "updated_at": now,
+                      "paused_until": now + timedelta(seconds=wait)}],
+                    key=["connector_id", "stream"],
+                    update=["paused_until", "updated_at"],
+                )  # fmt: skip
             log.warning("sync paused %s/%s for %.0f s: %s", connector_id, stream, wait, exc)
         except Exception as exc:
             run.status = "failed"
