@@ -24,11 +24,19 @@ from sandbox.partnerstack.app import create_partnerstack_app
 from sandbox.partnerstack.config import PartnerStackConfig
 from sandbox.partnerstack.runner import load_partnerstack_world
 from sandbox.partnerstack.state import PartnerStackState
+from sandbox.salesforce import (
+    HTTPSServerThread,
+    SalesforceConfig,
+    SalesforceState,
+    create_salesforce_app,
+    load_salesforce_world,
+)
+from sandbox.salesforce import credentials as salesforce_credentials
 from sandbox.world import load_hubspot_world
 
-SYSTEMS: tuple[str, ...] = ("hubspot", "partnerstack")
+SYSTEMS: tuple[str, ...] = ("hubspot", "partnerstack", "salesforce")
 #: the path each system's API lives under, below its root URL
-API_PATHS: dict[str, str] = {"hubspot": "", "partnerstack": "/api/v2"}
+API_PATHS: dict[str, str] = {"hubspot": "", "partnerstack": "/api/v2", "salesforce": ""}
 
 
 class _Listener:
@@ -102,6 +110,11 @@ class SandboxServer:
             load_partnerstack_world(fixture, seed=seed, size=size, hubspot=hubspot_world.section()),
             PartnerStackConfig(admin_token=admin_token),
         )
+        # Salesforce is served over HTTPS (its official client speaks nothing else), self-signed.
+        self.salesforce = SalesforceState(
+            load_salesforce_world(fixture, seed=seed, size=size), SalesforceConfig(admin_token=admin_token)
+        )
+        self._https: HTTPSServerThread | None = None
         if webhook_url:
             self.hubspot.webhooks.configure({"target_url": webhook_url})
         self._listeners: dict[str, _Listener] = {}
@@ -114,6 +127,12 @@ class SandboxServer:
         try:
             for offset, name in enumerate(SYSTEMS):
                 port = self.port + offset if self.port else 0
+                if name == "salesforce":
+                    self._https = HTTPSServerThread(
+                        create_salesforce_app(self.salesforce), self.host, port, log_level=self.log_level
+                    ).start()
+                    self.salesforce.base_url = self._https.base_url
+                    continue
                 listener = _Listener(apps[name], self.host, port, self.log_level)
                 self._listeners[name] = listener
                 listener.start()
@@ -128,9 +147,13 @@ class SandboxServer:
         """Stop every system and the webhook delivery threads (idempotent)."""
         self.hubspot.webhooks.stop()
         self.partnerstack.webhooks.stop()
+        self.salesforce.outbound.stop()
         for listener in self._listeners.values():
             listener.stop()
         self._listeners.clear()
+        if self._https is not None:
+            self._https.stop()
+            self._https = None
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -144,7 +167,10 @@ class SandboxServer:
     def root_urls(self) -> dict[str, str]:
         """Each running system's root (where its ``/_sandbox/`` admin API is)."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return {name: f"http://{host}:{lst.port}" for name, lst in self._listeners.items()}
+        roots = {name: f"http://{host}:{lst.port}" for name, lst in self._listeners.items()}
+        if self._https is not None:
+            roots["salesforce"] = self._https.base_url
+        return roots
 
     @property
     def base_urls(self) -> dict[str, str]:
@@ -169,6 +195,15 @@ class SandboxServer:
                 "app_id": str(cfg.app_id),
             },
             "partnerstack": self.partnerstack.config.credentials(),
+            **(
+                {
+                    "salesforce": salesforce_credentials(
+                        self.salesforce.config, self._https.base_url, self._https.cert_path
+                    )
+                }
+                if self._https is not None
+                else {}
+            ),
         }
 
     def describe(self) -> dict[str, Any]:

@@ -58,8 +58,8 @@ SOBJECTS: dict[str, SObjectStream] = {
         SObjectStream(
             "opportunities", "Opportunity",
             ("Id", "AccountId", "Name", "StageName", "Amount", "CurrencyIsoCode", "CloseDate", "Probability",
-             "ForecastCategoryName", "IsClosed", "IsWon", "Type", "LeadSource", "PartnerAccountId", "ContactId",
-             *_COMMON),
+             "ForecastCategoryName", "IsClosed", "IsWon", "Type", "LeadSource", "PartnerAccountId",
+             *_COMMON),  # ContactId (contact-centric orgs, API 46+): add it with extra_fields where it exists
             "sforce_api_objects_opportunity.htm",
         ),
         SObjectStream(

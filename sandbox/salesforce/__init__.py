@@ -1,0 +1,43 @@
+"""Simulated Salesforce org (REST API v31.0-v66.0 subset, OAuth, SOAP login, Outbound Messages).
+
+Written from the API reference only (``/work/shared/reference/salesforce.md``); never imports
+``hub``, ``connectors`` or ``webhooks``.
+
+Public surface:
+
+* :func:`create_salesforce_app` (FastAPI app), :class:`SalesforceState`, :class:`SalesforceConfig`;
+* :class:`SalesforceWorld` (fixture section ``"salesforce"``), :func:`generate_world`,
+  :func:`load_salesforce_world`;
+* HTTPS: :func:`generate_self_signed_cert`, :func:`client_ssl_context`, :func:`serve_https`, :class:`HTTPSServerThread`,
+  :class:`SalesforceSandbox` (all-in-one background server), :func:`credentials`.
+"""
+
+from sandbox.salesforce.app import create_salesforce_app
+from sandbox.salesforce.config import SalesforceConfig
+from sandbox.salesforce.generate import generate_world
+from sandbox.salesforce.server import (
+    HTTPSServerThread,
+    SalesforceSandbox,
+    credentials,
+    load_salesforce_world,
+    serve_https,
+)
+from sandbox.salesforce.state import SalesforceState
+from sandbox.salesforce.tls import TLSFiles, client_ssl_context, generate_self_signed_cert
+from sandbox.salesforce.world import SalesforceWorld
+
+__all__ = [
+    "HTTPSServerThread",
+    "SalesforceConfig",
+    "SalesforceSandbox",
+    "SalesforceState",
+    "SalesforceWorld",
+    "TLSFiles",
+    "client_ssl_context",
+    "create_salesforce_app",
+    "credentials",
+    "generate_self_signed_cert",
+    "generate_world",
+    "load_salesforce_world",
+    "serve_https",
+]

@@ -1,0 +1,53 @@
+"""``python -m sandbox.salesforce``: serve the simulated Salesforce org alone over HTTPS.
+
+Prints the base URL, the certificate path and the credentials, then serves until Ctrl+C.
+``--write-fixture PATH`` writes the generated world (``{"format", "salesforce"}``) and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import threading
+
+from sandbox.salesforce.config import SalesforceConfig
+from sandbox.salesforce.generate import generate_world
+from sandbox.salesforce.server import SalesforceSandbox
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m sandbox.salesforce", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8443, help="0 = any free port")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--size", type=int, default=1000, help="Accounts + Contacts + Opportunities + Leads")
+    parser.add_argument("--fixture", help="load the world from this fixture JSON (its 'salesforce' section)")
+    parser.add_argument("--session-ttl", type=float, default=7200.0, help="issued session lifetime without use (s)")
+    parser.add_argument("--daily-api-limit", type=int, default=100_000, help="API requests per 24 h; 0 = unlimited")
+    parser.add_argument("--json", action="store_true", help="print the connection details as JSON")
+    parser.add_argument("--write-fixture", metavar="PATH", help="write the generated world to PATH and exit")
+    args = parser.parse_args(argv)
+    if args.write_fixture:
+        generate_world(seed=args.seed, size=args.size).save(args.write_fixture)
+        return
+    config = SalesforceConfig(session_ttl=args.session_ttl, daily_api_limit=args.daily_api_limit)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with SalesforceSandbox(args.seed, args.size, args.fixture, config, args.host, args.port) as sandbox:
+        details = sandbox.credentials
+        if args.json:
+            print(json.dumps(details), flush=True)
+        else:
+            print("Salesforce sandbox running. Press Ctrl+C to stop.")
+            for key, value in details.items():
+                print(f"  {key}: {value}")
+            print("  admin header: X-Sandbox-Admin", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+
+
+if __name__ == "__main__":
+    main()
