@@ -63,3 +63,33 @@ def world_counts(upstream: httpx.Client) -> dict[str, Any]:
         "deals": len(world["deals"]),
         "defects": {(d["object"], d["id"]) for d in world["defects"]},
     }
+
+
+SF_TOKEN = "sf-outbound-token-0123456789"
+
+
+@pytest.fixture
+def sf(hub: Hub, sandbox: SandboxServer) -> Hub:
+    creds = sandbox.credentials["salesforce"]
+    hub.store.create(
+        ConnectorCreate(
+            id="sf", kind="salesforce",
+            config={"login_url": creds["base_url"], "api_version": "59.0", "client_id": creds["consumer_key"],
+                    "verify_tls": creds["cert_path"], "page_size": 200, "incremental_lookback_seconds": 0},
+            credentials={"client_secret": creds["consumer_secret"], "outbound_message_token": SF_TOKEN},
+        )
+    )  # fmt: skip
+    return hub
+
+
+@pytest.fixture
+def sf_admin(sandbox: SandboxServer) -> Iterator[httpx.Client]:
+    creds = sandbox.credentials["salesforce"]
+    client = httpx.Client(
+        base_url=creds["base_url"], verify=creds["cert_path"], headers={"X-Sandbox-Admin": creds["admin_token"]}
+    )
+    world = client.get("/_sandbox/world").json()
+    yield client
+    client.delete("/_sandbox/salesforce/outbound")
+    client.put("/_sandbox/world", json=world)
+    client.close()

@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from hub.api import create_app
-from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from hub.db.schema import golden_records, inbox_events, ledger_entries
 from hub.serving import BackgroundServer
-from sandbox.server import SandboxServer
 from tests.conftest import ADMIN_TOKEN
+from tests.sandbox_fixtures import SF_TOKEN
 from webhooks.connectors import ConnectorCache
 from webhooks.worker import InboxWorker
 
-TOKEN = "sf-outbound-token-0123456789"
-
-
-@pytest.fixture
-def sf(hub: Hub, sandbox: SandboxServer) -> Hub:
-    creds = sandbox.credentials["salesforce"]
-    hub.store.create(
-        ConnectorCreate(
-            id="sf", kind="salesforce",
-            config={"login_url": creds["base_url"], "api_version": "59.0", "client_id": creds["consumer_key"],
-                    "verify_tls": creds["cert_path"], "page_size": 200, "incremental_lookback_seconds": 0},
-            credentials={"client_secret": creds["consumer_secret"], "outbound_message_token": TOKEN},
-        )
-    )  # fmt: skip
-    return hub
-
-
-@pytest.fixture
-def sf_admin(sandbox: SandboxServer) -> Iterator[httpx.Client]:
-    creds = sandbox.credentials["salesforce"]
-    client = httpx.Client(
-        base_url=creds["base_url"], verify=creds["cert_path"], headers={"X-Sandbox-Admin": creds["admin_token"]}
-    )
-    world = client.get("/_sandbox/world").json()
-    yield client
-    client.delete("/_sandbox/salesforce/outbound")
-    client.put("/_sandbox/world", json=world)
-    client.close()
+TOKEN = SF_TOKEN
 
 
 def _count(hub: Hub, *where: object) -> int:
