@@ -25,21 +25,66 @@ from hub.queries import counts
 from hub.serving import BackgroundServer
 from hub.settings import Settings
 
+SYSTEMS = ("hubspot", "salesforce", "partnerstack")
 
-def _sync(api: httpx.Client, mode: str) -> list[dict[str, Any]]:
-    response = api.post("/api/v1/connectors/hubspot/sync", json={"mode": mode, "wait": True}, timeout=600)
+
+def _connectors(sandbox: Any) -> list[dict[str, Any]]:
+    """One connector per simulated system, configured through the API as an admin would."""
+    hs, sf, ps = (sandbox.credentials[name] for name in SYSTEMS)
+    every_15_minutes = [{"stream": "*", "interval_seconds": 900}]
+    return [
+        {"id": "hubspot", "kind": "hubspot", "name": "HubSpot (sandbox)", "schedules": every_15_minutes,
+         "config": {"base_url": sandbox.base_urls["hubspot"], "auth_type": "oauth", "client_id": hs["client_id"],
+                    "incremental_lookback_seconds": 0},
+         "credentials": {"client_secret": hs["client_secret"], "refresh_token": hs["refresh_token"]}},
+        {"id": "salesforce", "kind": "salesforce", "name": "Salesforce (sandbox)", "schedules": every_15_minutes,
+         "config": {"login_url": sf["base_url"], "api_version": "59.0", "client_id": sf["consumer_key"],
+                    "verify_tls": sf["cert_path"], "incremental_lookback_seconds": 0},
+         "credentials": {"client_secret": sf["consumer_secret"]}},
+        {"id": "partnerstack", "kind": "partnerstack", "name": "PartnerStack (sandbox)", "schedules": every_15_minutes,
+         "config": {"base_url": sandbox.base_urls["partnerstack"], "public_key": ps["public_key"]},
+         "credentials": {"secret_key": ps["secret_key"]}},
+    ]  # fmt: skip
+
+
+# Upstream changes between the two syncs: (system, sandbox object, count)
+CHANGES = (
+    ("hubspot", "companies", 10), ("hubspot", "contacts", 15), ("hubspot", "deals", 5),
+    ("salesforce", "Account", 8), ("salesforce", "Opportunity", 5),
+    ("partnerstack", "partnerships", 4), ("partnerstack", "deals", 6),
+)  # fmt: skip
+
+
+def _sync(api: httpx.Client, connector_id: str, mode: str) -> list[dict[str, Any]]:
+    response = api.post(f"/api/v1/connectors/{connector_id}/sync", json={"mode": mode, "wait": True}, timeout=600)
     response.raise_for_status()
     return sorted(response.json()["runs"], key=lambda r: r["started_at"])
 
 
 def _runs_table(title: str, runs: list[dict[str, Any]]) -> Table:
-    table = Table("stream", "mode", "status", "pages", "records read", "changed", "dead letters", title=title)
+    table = Table("connector", "stream", "mode", "status", "pages", "read", "changed", "dead letters", title=title)
     for run in runs:
         table.add_row(
-            run["stream"], run["mode"], run["status"], str(run["pages"]), str(run["records_seen"]),
-            str(run["records_changed"]), str(run["dead_letters"]),
+            run["connector_id"], run["stream"], run["mode"], run["status"], str(run["pages"]),
+            str(run["records_seen"]), str(run["records_changed"]), str(run["dead_letters"]),
         )  # fmt: skip
     return table
+
+
+def _per_system(runs: list[dict[str, Any]]) -> Table:
+    table = Table("system", "records read", "ledger entries appended", "dead letters", "failed runs",
+                  title="per system")  # fmt: skip
+    for system in SYSTEMS:
+        mine = [r for r in runs if r["connector_id"] == system]
+        table.add_row(
+            system, str(sum(r["records_seen"] for r in mine)), str(sum(r["records_changed"] for r in mine)),
+            str(sum(r["dead_letters"] for r in mine)), str(sum(r["status"] != "succeeded" for r in mine)),
+        )  # fmt: skip
+    return table
+
+
+def _source_system(api: httpx.Client, org_id: str) -> str:
+    return str(api.get(f"/api/v1/organizations/{org_id}").json()["sources"][0]["system"])
 
 
 def _webhook_step(
@@ -95,36 +140,39 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         BackgroundServer(create_app(hub, admin_token=token, workers=1)) as server,
     ):
         creds = sandbox.credentials["hubspot"]
-        console.print(f"[bold]sandbox[/] HubSpot at {sandbox.base_urls['hubspot']}  ({size} records, seed {seed})")
+        for name in SYSTEMS:
+            console.print(f"[bold]sandbox[/] {name} at {sandbox.base_urls[name]}")
+        console.print(f"  ({size} records per system, seed {seed}, overlapping organisations)")
         console.print(f"[bold]hub[/] API at {server.url}  (SQLite {workdir / 'hub.db'})")
         api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
-        created = api.post(
-            "/api/v1/connectors",
-            json={
-                "id": "hubspot",
-                "kind": "hubspot",
-                "name": "HubSpot (sandbox)",
-                "config": {"base_url": sandbox.base_urls["hubspot"], "auth_type": "oauth",
-                           "client_id": creds["client_id"], "incremental_lookback_seconds": 0},
-                "credentials": {"client_secret": creds["client_secret"], "refresh_token": creds["refresh_token"]},
-                "schedules": [{"stream": "*", "interval_seconds": 900}],
-            },
-        )  # fmt: skip
-        created.raise_for_status()
-        console.print(f"connector created; credentials stored sealed: {created.json()['credentials_set']}")
+        for definition in _connectors(sandbox):
+            created = api.post("/api/v1/connectors", json=definition)
+            created.raise_for_status()
+            console.print(
+                f"connector {definition['id']} created; credentials sealed: {created.json()['credentials_set']}"
+            )
 
-        full = _sync(api, "full")
+        full = [run for name in SYSTEMS for run in _sync(api, name, "full")]
         console.print(_runs_table("1. full sync", full))
 
-        admin = httpx.Client(base_url=sandbox.base_urls["hubspot"], headers={"X-Sandbox-Admin": creds["admin_token"]})
-        changed = {obj: admin.post("/_sandbox/mutate", json={"object": obj, "count": n, "seed": 1}).json()
-                   for obj, n in (("companies", 10), ("contacts", 15), ("deals", 5))}  # fmt: skip
-        console.print("changed upstream: " + ", ".join(f"{len(v['updated'])} {k}" for k, v in changed.items()))
+        admin = httpx.Client(
+            headers={"X-Sandbox-Admin": creds["admin_token"]}, verify=sandbox.credentials["salesforce"]["cert_path"]
+        )
+        admin_urls = sandbox.root_urls
+        for system, obj, count in CHANGES:
+            answer = admin.post(
+                f"{admin_urls[system]}/_sandbox/mutate", json={"object": obj, "count": count, "seed": 1}
+            )
+            answer.raise_for_status()
+        console.print("changed upstream: " + ", ".join(f"{n} {system} {obj}" for system, obj, n in CHANGES))
 
-        incremental = _sync(api, "incremental")
+        incremental = [run for name in SYSTEMS for run in _sync(api, name, "incremental")]
         console.print(_runs_table("2. incremental sync", incremental))
+        console.print(_per_system(full + incremental))
+        admin.base_url = httpx.URL(sandbox.base_urls["hubspot"])
 
-        partners = api.get("/api/v1/organizations", params={"role": "partner", "limit": 1}).json()
+        partners = api.get("/api/v1/organizations", params={"role": "partner", "limit": 100}).json()
+        partners["items"] = [p for p in partners["items"] if _source_system(api, p["id"]) == "hubspot"][:1]
         webhook_ok = bool(partners["items"]) and _webhook_step(
             console, api, admin, server.url, partners["items"][0]["id"], creds
         )
@@ -146,8 +194,9 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
     report.add_row("records read", str(sum(r["records_seen"] for r in full + incremental)))
     report.add_row("ledger entries", str(totals["ledger_entries"]))
     kinds = ", ".join(
-        f"{totals.get(f'golden_{kind}', 0)} {label}"
-        for kind, label in (("organization", "organizations"), ("person", "people"), ("opportunity", "opportunities"))
+        f"{n} {key.removeprefix('golden_').replace('_', ' ')}"
+        for key, n in sorted(totals.items())
+        if key.startswith("golden_") and key != "golden_records"
     )
     report.add_row("golden records", f"{totals['golden_records']} ({kinds})")
     report.add_row("partners", str(partners["total"]))

@@ -117,6 +117,13 @@ def normalise(
     """A copy of ``record`` with the added members (see the module docstring)."""
     out = dict(record)
     out["deleted"] = deleted or _deleted(record)
+    # Custom fields arrive as a list of {api_name, value}: index them by name so a mapping can say
+    # `custom_fields.company_name`.
+    out["custom_fields"] = {
+        str(f.get("api_name") or f.get("name")): f.get("value")
+        for f in record.get("fields") or []
+        if isinstance(f, dict) and (f.get("api_name") or f.get("name"))
+    }
     associations: dict[str, list[dict[str, Any]]] = {}
     if object_name == "partnerships":
         out["email_domain"] = company_domain(record.get("email"))

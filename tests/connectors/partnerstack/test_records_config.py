@@ -66,7 +66,7 @@ def test_normalise_copies_and_keeps_every_raw_member() -> None:
     out = normalise("deals", raw, FIXTURE_LOOKUP)
     assert raw == {"key": "deal_1", "partner_key": "acme", "amount": 100, "meta": {"x": 1}}
     assert {k: out[k] for k in raw} == raw
-    assert set(out) - set(raw) == {"associations", "deleted", "amount_decimal"}
+    assert set(out) - set(raw) == {"associations", "deleted", "amount_decimal", "custom_fields"}
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,14 @@ def test_config_defaults_and_secrets_stay_hidden() -> None:
 def test_config_rejects(extra: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         _config(**extra)
+
+
+def test_custom_fields_are_indexed_by_api_name() -> None:
+    raw = {
+        "key": "part_1",
+        "fields": [{"api_name": "company_name", "value": "Acme"}, {"name": "website", "value": "acme.io"}],
+    }
+    assert normalise("partnerships", raw, FIXTURE_LOOKUP)["custom_fields"] == {
+        "company_name": "Acme",
+        "website": "acme.io",
+    }
