@@ -81,13 +81,14 @@ def test_webhooks_with_the_path_token_flow_in_and_others_are_refused(
         registered = httpx.post(
             f"{sandbox.base_urls['partnerstack']}/webhooks", auth=(creds["public_key"], creds["secret_key"]),
             json={"target": f"{server.url}/webhooks/ps?token={TOKEN}",
-                  "events": ["deal.updated", "partnership.updated", "customer.updated"]},
+                  "events": ["deal.updated", "deal.archived", "partnership.updated", "customer.updated"]},
         )  # fmt: skip
         assert registered.status_code in (200, 201), registered.text
         hook = registered.json()["data"]["key"]
         forged = httpx.post(f"{server.url}/webhooks/ps?token=wrong", json={"event": "deal.updated", "key": "deal_x"})
         assert forged.status_code == 401
         changed = ps_admin.post("/_sandbox/mutate", json={"object": "deals", "count": 3, "seed": 4}).json()
+        archived = ps_admin.post("/_sandbox/mutate", json={"object": "deals", "archive": 1, "seed": 5}).json()
         flushed = ps_admin.post("/_sandbox/webhooks/flush", json={"timeout_s": 10}, timeout=30).json()
         assert flushed.get("flushed", True), flushed
         worker = InboxWorker(ps, ConnectorCache(ps))
@@ -100,3 +101,14 @@ def test_webhooks_with_the_path_token_flow_in_and_others_are_refused(
         stored_urls = [r.url for r in conn.execute(select(webhook_deliveries.c.url))]
     assert states and set(states) == {"applied"}, (states, changed)
     assert stored_urls and TOKEN not in str(stored_urls)  # the path token is redacted at rest
+    with ps.reader.connect() as conn:
+        tombstones = (
+            conn.execute(
+                select(ledger_entries.c.external_id).where(
+                    ledger_entries.c.op == "delete", ledger_entries.c.source_object == "deals"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert set(tombstones) == set(archived["archived"]) and tombstones, archived  # an archived deal is a tombstone
