@@ -11,6 +11,7 @@ replay after a fix) and acknowledged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
@@ -44,7 +45,7 @@ def _sqlite_busy_timeout(conn: Connection, seconds: float) -> None:
         raw.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 
 
-def build_router(hub: Hub, cache: ConnectorCache) -> APIRouter:
+def build_router(hub: Hub, cache: ConnectorCache, on_stored: Callable[[], None] | None = None) -> APIRouter:
     router = APIRouter(tags=["webhooks"])
 
     timeout = hub.settings.webhook_store_timeout_seconds
@@ -109,6 +110,8 @@ def build_router(hub: Hub, cache: ConnectorCache) -> APIRouter:
         except (OperationalError, DBAPIError) as exc:
             log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
             raise ApiError(503, "database unavailable; retry later", headers={"Retry-After": "5"}) from exc
+        if stored.accepted and on_stored is not None:
+            on_stored()
         custom = connector.webhook_response(stored.accepted, stored.duplicates)
         if custom is not None:
             status, payload, media_type = custom

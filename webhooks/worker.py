@@ -42,6 +42,7 @@ class InboxWorker:
         self.batch = batch
         self.poll = poll
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
@@ -97,7 +98,12 @@ class InboxWorker:
                 log.exception("inbox worker iteration failed")
                 busy = 0
             if not busy:
-                self._stop.wait(self.poll)
+                self._wake.wait(self.poll)
+                self._wake.clear()
+
+    def wake(self) -> None:
+        """New events were stored: look now instead of at the next poll."""
+        self._wake.set()
 
     def start(self) -> InboxWorker:
         self._thread = threading.Thread(target=self._loop, name=f"inbox-{self.owner}", daemon=True)
@@ -106,6 +112,7 @@ class InboxWorker:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
 

@@ -52,8 +52,13 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
     errors.install(app)
     for module in (health, connectors, sync, status, records, webhook_events):
         app.include_router(module.router)
-    app.include_router(build_router(hub, cache))
+    def wake_workers() -> None:
+        for worker in inbox_workers:
+            worker.wake()
+
+    app.include_router(build_router(hub, cache, wake_workers))
     app.state.inbox_workers = inbox_workers
+    app.state.connector_cache = cache
     app.add_middleware(
         errors.BodyLimit,
         max_bytes=hub.settings.max_request_bytes,

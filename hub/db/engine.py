@@ -59,8 +59,10 @@ def create_db_engine(url: str) -> Engine:
         # sync) keeps seq-scanning it long after it has grown; per-execution plans use the live size.
         connect_args={"prepare_threshold": None},
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        # API threads, inbox workers, scheduler jobs and manual syncs share it: below ~40 connections a
+        # loaded hub opens and closes sessions on every use (measured in docs/benchmarks.md).
+        pool_size=20,
+        max_overflow=20,
     )
 
 

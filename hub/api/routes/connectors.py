@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from hub.api.deps import Admin, HubDep, SchedulerDep
@@ -19,9 +19,12 @@ from hub.connector_store import (
 router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"], dependencies=[Admin])
 
 
-def _reload(scheduler: SchedulerDep) -> None:
+def _reload(scheduler: SchedulerDep, request: Request | None = None, connector_id: str | None = None) -> None:
     if scheduler is not None:
         scheduler.reload()
+    cache = getattr(request.app.state, "connector_cache", None) if request is not None else None
+    if cache is not None and connector_id is not None:
+        cache.forget(connector_id)
 
 
 @router.get("/kinds")
@@ -61,22 +64,24 @@ def get(connector_id: str, hub: HubDep) -> ConnectorPublic:
 
 
 @router.patch("/{connector_id}")
-def patch(connector_id: str, body: ConnectorUpdate, hub: HubDep, scheduler: SchedulerDep) -> ConnectorPublic:
+def patch(
+    connector_id: str, body: ConnectorUpdate, hub: HubDep, scheduler: SchedulerDep, request: Request
+) -> ConnectorPublic:
     try:
         updated = hub.store.update(connector_id, body)
     except NotFound as exc:
         raise ApiError(404, str(exc.args[0])) from exc
     except ConnectorConfigError as exc:
         raise ApiError(422, str(exc), exc.errors or None) from exc
-    _reload(scheduler)
+    _reload(scheduler, request, connector_id)
     return updated
 
 
 @router.delete("/{connector_id}", status_code=204)
-async def delete(connector_id: str, hub: HubDep, scheduler: SchedulerDep) -> Response:
+async def delete(connector_id: str, hub: HubDep, scheduler: SchedulerDep, request: Request) -> Response:
     try:
         await run_in_threadpool(hub.store.delete, connector_id)
     except NotFound as exc:
         raise ApiError(404, str(exc.args[0])) from exc
-    _reload(scheduler)
+    _reload(scheduler, request, connector_id)
     return Response(status_code=204)
