@@ -112,7 +112,8 @@ class SandboxServer:
         )
         # Salesforce is served over HTTPS (its official client speaks nothing else), self-signed.
         self.salesforce = SalesforceState(
-            load_salesforce_world(fixture, seed=seed, size=size), SalesforceConfig(admin_token=admin_token)
+            load_salesforce_world(fixture, seed=seed, size=size, hubspot=hubspot_world.section()),
+            SalesforceConfig(admin_token=admin_token),
         )
         self._https: HTTPSServerThread | None = None
         if webhook_url:

@@ -2,6 +2,9 @@
 
 Prints the base URL, the certificate path and the credentials, then serves until Ctrl+C.
 ``--write-fixture PATH`` writes the generated world (``{"format", "salesforce"}``) and exits.
+``--with-hubspot`` generates the world from HubSpot's world of the same seed and size (the same
+organisations, people and partner deals; see :mod:`sandbox.salesforce.gen_linked`); the written
+fixture then holds both sections.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import signal
 import threading
 
+from sandbox.hubspot.generate import generate_world as generate_hubspot
 from sandbox.salesforce.config import SalesforceConfig
 from sandbox.salesforce.generate import generate_world
 from sandbox.salesforce.server import SalesforceSandbox
@@ -29,14 +33,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--daily-api-limit", type=int, default=100_000, help="API requests per 24 h; 0 = unlimited")
     parser.add_argument("--json", action="store_true", help="print the connection details as JSON")
     parser.add_argument("--write-fixture", metavar="PATH", help="write the generated world to PATH and exit")
+    parser.add_argument("--with-hubspot", action="store_true", help="overlap HubSpot's world of the same seed/size")
     args = parser.parse_args(argv)
+    hubspot = generate_hubspot(seed=args.seed, size=args.size) if args.with_hubspot else None
+    section = hubspot.section() if hubspot is not None else None
     if args.write_fixture:
-        generate_world(seed=args.seed, size=args.size).save(args.write_fixture)
+        world = generate_world(seed=args.seed, size=args.size, hubspot=section)
+        doc = world.merge_into(hubspot.to_fixture()) if hubspot is not None else world.to_fixture()
+        with open(args.write_fixture, "w", encoding="utf-8") as out:
+            json.dump(doc, out, indent=1, ensure_ascii=False)
         return
     config = SalesforceConfig(session_ttl=args.session_ttl, daily_api_limit=args.daily_api_limit)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with SalesforceSandbox(args.seed, args.size, args.fixture, config, args.host, args.port) as sandbox:
+    with SalesforceSandbox(
+        args.seed, args.size, args.fixture, config, args.host, args.port, hubspot=section
+    ) as sandbox:
         details = sandbox.credentials
         if args.json:
             print(json.dumps(details), flush=True)

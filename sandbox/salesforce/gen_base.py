@@ -13,6 +13,7 @@ from typing import Any
 
 from sandbox.clock import DAY_MS, FIXED_EPOCH_MS
 from sandbox.hubspot import fakedata as fd
+from sandbox.salesforce.gen_hub import HubOrg
 from sandbox.salesforce.ids import IdAllocator, make_id
 from sandbox.salesforce.objects import INDUSTRIES
 from sandbox.salesforce.values import format_datetime, parse_datetime
@@ -114,14 +115,27 @@ class Org:
     industry: str | None
     employees: int
     account_ids: list[str] = field(default_factory=list)
+    entity: str | None = None  # ground-truth id (set when the organisation comes from HubSpot)
+    hub: HubOrg | None = None  # HubSpot's view of the organisation (linked worlds only)
 
 
 def make_orgs(rng: random.Random, n_accounts: int) -> list[Org]:
     """Distinct organisations for ``n_accounts`` accounts (~3 % of accounts will be duplicates)."""
-    n_orgs = max(n_accounts - round(n_accounts * 0.03), min(n_accounts, 1))
+    return invent_orgs(rng, org_count(n_accounts))
+
+
+def org_count(n_accounts: int) -> int:
+    """How many distinct organisations ``n_accounts`` accounts represent (~3 % are duplicates)."""
+    return max(n_accounts - round(n_accounts * 0.03), min(n_accounts, 1))
+
+
+def invent_orgs(
+    rng: random.Random, n_orgs: int, taken_names: set[str] | None = None, taken_domains: set[str] | None = None
+) -> list[Org]:
+    """``n_orgs`` new organisations (~20 % partners) whose names/domains avoid the ``taken`` ones."""
     n_partners = max(round(n_orgs * 0.2), 1 if n_orgs >= 2 else 0)
     partner_idx = set(rng.sample(range(n_orgs), n_partners))
-    used: set[str] = set()
+    used: set[str] = set(taken_names or ())
     orgs = []
     for i in range(n_orgs):
         partner = i in partner_idx
@@ -129,15 +143,29 @@ def make_orgs(rng: random.Random, n_accounts: int) -> list[Org]:
         country, code, city = fd.pick_country(rng)
         tld = {"GB": "co.uk", "DE": "de", "FR": "fr", "NL": "nl", "AU": "com.au"}.get(code, "com")
         slug = re.sub(r"[^a-z0-9]", "", base.lower())
+        name = f"{base} {rng.choice(fd.LEGAL_SUFFIXES)}".strip()
+        domain = f"{slug}.{tld if rng.random() < 0.4 else 'com'}"
+        if taken_domains:
+            domain = unique_domain(domain, taken_domains)
         orgs.append(Org(
-            name=f"{base} {rng.choice(fd.LEGAL_SUFFIXES)}".strip(),
-            domain=f"{slug}.{tld if rng.random() < 0.4 else 'com'}",
+            name=name,
+            domain=domain,
             country=country, code=code, city=city, partner=partner,
             duns=f"{rng.randrange(10**8, 10**9)}" if rng.random() < 0.45 else None,
             industry=rng.choice(INDUSTRIES) if rng.random() < 0.93 else None,
             employees=int(rng.lognormvariate(4.5, 1.4)) + 1,
         ))  # fmt: skip
     return orgs
+
+
+def unique_domain(domain: str, taken: set[str]) -> str:
+    """``domain``, or ``stem2.tld``... when taken; the result is added to ``taken``."""
+    stem, _, tld = domain.partition(".")
+    found, n = domain, 2
+    while found in taken:
+        found, n = f"{stem}{n}.{tld}", n + 1
+    taken.add(found)
+    return found
 
 
 def _unique_name(rng: random.Random, used: set[str], partner: bool) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 from sandbox.clock import DAY_MS, FIXED_EPOCH_MS
 from sandbox.hubspot import fakedata as fd
@@ -17,6 +18,8 @@ from sandbox.salesforce.values import date_of_ms
 from sandbox.salesforce.world import JsonDict
 
 Draft = tuple[int, JsonDict]
+LinkedAccount = Callable[[random.Random, int, gb.Org, bool], Draft]
+LinkedLevel = Callable[[random.Random, gb.Org], tuple[int, int, JsonDict | None] | None]
 PARTNER_TYPES = ("Channel Partner / Reseller", "Technology Partner", "Partner")
 CUSTOMER_TYPES = ("Customer - Direct", "Customer - Channel", "Prospect", "Other", None)
 STAGE_WEIGHTS = (8, 8, 7, 7, 6, 6, 8, 8, 25, 17)
@@ -24,15 +27,18 @@ REG_STATUSES = ("Draft", "Submitted", "In Review", "Approved", "Rejected", "Expi
 REG_WEIGHTS = (7, 25, 15, 33, 12, 8)
 
 
-def _stamped(rng: random.Random, created: int, record: JsonDict) -> Draft:
+def stamped(rng: random.Random, created: int, record: JsonDict) -> Draft:
     modified, modstamp = gb.modified_after(rng, created)
     record.update(gb.system(created, modified, modstamp))
     record["IsDeleted"] = False
     return created, record
 
 
-def make_accounts(rng: random.Random, orgs: list[gb.Org], n: int) -> list[Draft]:
-    """Accounts; ``_org`` (removed by the caller) is the organisation index."""
+def make_accounts(rng: random.Random, orgs: list[gb.Org], n: int, linked: LinkedAccount | None = None) -> list[Draft]:
+    """Accounts; ``_org`` (removed by the caller) is the organisation index.
+
+    ``linked`` drafts the accounts of organisations that come from HubSpot (``org.hub`` set).
+    """
     if not orgs:
         return []
     sequence = list(range(len(orgs))) + [rng.randrange(len(orgs)) for _ in range(n - len(orgs))]
@@ -42,6 +48,9 @@ def make_accounts(rng: random.Random, orgs: list[gb.Org], n: int) -> list[Draft]
     for index in sequence:
         org, duplicate = orgs[index], index in seen
         seen.add(index)
+        if linked is not None and org.hub is not None:
+            drafts.append(linked(rng, index, org, duplicate))
+            continue
         website: str | None = f"www.{org.domain}" if rng.random() < 0.5 else org.domain
         if duplicate or rng.random() < 0.1:
             website = fd.domain_variant(rng, org.domain)
@@ -68,30 +77,44 @@ def make_accounts(rng: random.Random, orgs: list[gb.Org], n: int) -> list[Draft]
             "CurrencyIsoCode": gb.CURRENCY_BY_COUNTRY.get(org.code, "USD"),
             "OwnerId": rng.choice(gb.CHANNEL_MANAGERS if org.partner else gb.SALES_REPS),
         }
-        drafts.append(_stamped(rng, gb.created_between(rng, 0), record))
+        drafts.append(stamped(rng, gb.created_between(rng, 0), record))
     return drafts
 
 
-def make_members(rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDict]) -> list[Draft]:
-    """One ChannelProgramMember per partner organisation (its first partner account)."""
+def make_members(
+    rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDict], level: LinkedLevel | None = None
+) -> list[Draft]:
+    """One ChannelProgramMember per partner organisation (its first partner account).
+
+    ``level`` picks ``(program, rank, discrepancy note)`` for organisations that come from HubSpot
+    (``None`` = draw at random as for the others).
+    """
     by_id = {a["Id"]: a for a in accounts}
     drafts = []
     for org in orgs:
         account = next((by_id[i] for i in org.account_ids if by_id[i]["IsPartner"]), None)
         if account is None:
             continue
-        program = 0 if rng.random() < 0.8 else 1
-        name, _, tiers = gb.PROGRAMS[program]
-        rank = rng.choices(range(1, len(tiers) + 1), (40, 30, 20, 10)[: len(tiers)])[0]
+        chosen = level(rng, org) if level is not None and org.hub is not None else None
+        note = None
+        if chosen is None:
+            program = 0 if rng.random() < 0.8 else 1
+            name, _, tiers = gb.PROGRAMS[program]
+            rank = rng.choices(range(1, len(tiers) + 1), (40, 30, 20, 10)[: len(tiers)])[0]
+        else:
+            program, rank, note = chosen
+            name, _, tiers = gb.PROGRAMS[program]
         account["ChannelProgramName"] = name
         account["ChannelProgramLevelName"] = tiers[rank - 1] if rng.random() < 0.95 else rng.choice(tiers)
         created = gb.created_between(rng, gb.ms_of(account["CreatedDate"]))
-        record = {
+        record: JsonDict = {
             "PartnerId": account["Id"],
             "ProgramId": gb.fixed_id("0Hp", program),
             "LevelId": gb.level_id(program, rank),
         }
-        drafts.append(_stamped(rng, created, record))
+        if note is not None:
+            record["_notes"] = [note]
+        drafts.append(stamped(rng, created, record))
     return drafts
 
 
@@ -104,9 +127,11 @@ def _email(rng: random.Random, first: str, last: str, domain: str, used: set[str
     return email
 
 
-def make_contacts(rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDict], n: int) -> list[Draft]:
-    """Contacts spread over the accounts."""
-    used: set[str] = set()
+def make_contacts(
+    rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDict], n: int, used: set[str] | None = None
+) -> list[Draft]:
+    """Contacts spread over the accounts; ``used`` holds (lower-case) e-mails already taken."""
+    used = set() if used is None else used
     drafts = []
     org_of = {i: o for o in orgs for i in o.account_ids}
     for _ in range(n if accounts else 0):
@@ -131,11 +156,13 @@ def make_contacts(rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDic
             "MailingCountry": org.country if rng.random() < 0.6 else None,
             "OwnerId": account["OwnerId"],
         }
-        drafts.append(_stamped(rng, gb.created_between(rng, gb.ms_of(account["CreatedDate"])), record))
+        drafts.append(stamped(rng, gb.created_between(rng, gb.ms_of(account["CreatedDate"])), record))
     return drafts
 
 
-def make_opportunities(rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDict], n: int) -> list[Draft]:
+def make_opportunities(
+    rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDict], n: int, partner_share: float = 0.35
+) -> list[Draft]:
     """Opportunities on customer accounts; ``_partners`` (removed later) lists partner account ids."""
     partner_ids = [a["Id"] for a in accounts if a["IsPartner"]]
     customers = [a for a in accounts if not a["IsPartner"]] or accounts
@@ -149,7 +176,7 @@ def make_opportunities(rng: random.Random, orgs: list[gb.Org], accounts: list[Js
             close = min(close, FIXED_EPOCH_MS - DAY_MS)
         amount = rng.randrange(10, 500) * 250 + rng.choice((0, 0, 0, 0.5, 99.99))
         partners: list[str] = []
-        if partner_ids and rng.random() < 0.35:
+        if partner_ids and rng.random() < partner_share:
             partners.append(rng.choice(partner_ids))
             if len(partner_ids) > 1 and rng.random() < 0.12:
                 partners.append(rng.choice([p for p in partner_ids if p != partners[0]]))
@@ -168,7 +195,7 @@ def make_opportunities(rng: random.Random, orgs: list[gb.Org], accounts: list[Js
             "OwnerId": account["OwnerId"],
             "_partners": partners,
         }
-        drafts.append(_stamped(rng, created, record))
+        drafts.append(stamped(rng, created, record))
     return drafts
 
 
@@ -207,8 +234,9 @@ def make_leads(
     contacts: list[JsonDict],
     opportunities: list[JsonDict],
     n: int,
+    used: set[str] | None = None,
 ) -> list[Draft]:
-    """Standard leads and deal registrations (some converted)."""
+    """Standard leads and deal registrations (some converted); ``used``: e-mails already taken."""
     partner_ids = [a["Id"] for a in accounts if a["IsPartner"]]
     org_of = {i: o for o in orgs for i in o.account_ids}
     opps_by_account: dict[str, list[JsonDict]] = {}
@@ -219,7 +247,7 @@ def make_leads(
         if contact["AccountId"]:
             contacts_by_account.setdefault(contact["AccountId"], []).append(contact["Id"])
     customers = [a for a in accounts if not a["IsPartner"]]
-    used: set[str] = set()
+    used = set() if used is None else used
     drafts = []
     for _ in range(n):
         account = rng.choice(customers) if customers and rng.random() < 0.5 else None
@@ -283,5 +311,5 @@ def make_leads(
             )
             if registration:
                 record["Registration_Status__c"] = "Converted"
-        drafts.append(_stamped(rng, created, record))
+        drafts.append(stamped(rng, created, record))
     return drafts

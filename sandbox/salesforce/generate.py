@@ -1,4 +1,4 @@
-"""Deterministic synthetic Salesforce org: ``generate_world(seed, size)``.
+"""Deterministic synthetic Salesforce org: ``generate_world(seed, size, hubspot=None)``.
 
 ``size`` records are split ~18 % Accounts, ~40 % Contacts, ~25 % Opportunities, ~17 % Leads; on top
 come Partner/OpportunityPartner rows (~35 % of opportunities have a partner, some two), one
@@ -27,16 +27,31 @@ Realistic mess, on purpose:
   Opportunity with a negative ``Amount``; an Account whose ``DUNS__c`` duplicates another
   organisation's (an upsert on that value answers 300); a deal-registration Lead without
   ``PartnerAccountId``; an Opportunity whose ``CurrencyIsoCode`` is ``US$``.
+
+With ``hubspot`` (a HubSpot fixture section, e.g. ``HubSpotWorld.section()``, or a document holding
+one) the world overlaps HubSpot's (see :mod:`.gen_linked`): ~70 % of the Accounts are HubSpot
+organisations, a good share of HubSpot's contacts are Contacts and partner deals are Opportunities
+with partners, the rest exist only in Salesforce.  Ground truth then uses HubSpot's ids:
+``entities`` is keyed by HubSpot's ``org-…`` ids (``sf-org-…`` for Salesforce-only organisations),
+``people`` maps ``person-…`` (HubSpot contacts numbered in id order; ``sf-person-…`` for
+Salesforce-only people) to ``{"hubspot": [contact ids], "salesforce": [Contact ids]}``, ``deals``
+likewise (``deal-…`` / ``sf-deal-…``) to deal and Opportunity ids, ``discrepancies`` lists the
+deliberate disagreements with HubSpot and ``meta.linked_to`` is ``"hubspot"``.  Without ``hubspot``
+the world is exactly the stand-alone one described above.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from typing import Any
 
 from sandbox.clock import DAY_MS, FIXED_EPOCH_MS
 from sandbox.perf import paused_gc
 from sandbox.salesforce import gen_base as gb
+from sandbox.salesforce import gen_linked as gl
 from sandbox.salesforce import gen_records as gr
+from sandbox.salesforce.gen_hub import HubDirectory, read_hubspot
 from sandbox.salesforce.ids import IdAllocator, make_id
 from sandbox.salesforce.values import format_datetime
 from sandbox.salesforce.world import JsonDict, SalesforceWorld
@@ -53,10 +68,12 @@ def split_size(size: int) -> tuple[int, int, int, int]:
     return accounts, contacts, opportunities, size - accounts - contacts - opportunities
 
 
-def generate_world(seed: int = 7, size: int = 1000) -> SalesforceWorld:
-    """A deterministic Salesforce world of ``size`` main records (see the module docstring)."""
+def generate_world(seed: int = 7, size: int = 1000, hubspot: Mapping[str, Any] | None = None) -> SalesforceWorld:
+    """A deterministic Salesforce world of ``size`` main records, overlapping ``hubspot`` if given."""
     with paused_gc():
-        return _generate(seed, size)
+        if hubspot is None:
+            return _generate(seed, size)
+        return _generate_linked(seed, size, read_hubspot(hubspot))
 
 
 def _assign_ids(rows: list[tuple[int, JsonDict]], prefix: str) -> list[JsonDict]:
@@ -99,6 +116,51 @@ def _generate(seed: int, size: int) -> SalesforceWorld:
     world.objects["ChannelProgramMember"] = _assign_ids(members, "0Hm")
     ordered = sorted((o for o in orgs if o.account_ids), key=lambda o: o.account_ids[0])
     world.entities = {f"org-{n + 1:05d}": o.account_ids for n, o in enumerate(ordered)}
+    world.defects = _inject_defects(rng, world, size)
+    return world
+
+
+def _generate_linked(seed: int, size: int, hub: HubDirectory) -> SalesforceWorld:
+    rng = random.Random(f"salesforce:{seed}")
+    n_acc, n_con, n_opp, n_lead = split_size(size)
+    world = SalesforceWorld(
+        meta={
+            "seed": seed,
+            "size": size,
+            "epoch": format_datetime(FIXED_EPOCH_MS),
+            "organizationId": gb.ORGANIZATION_ID,
+            "linked_to": "hubspot",
+        }
+    )
+    world.objects.update(gb.fixed_records())
+    orgs = gl.choose_orgs(rng, hub, n_acc)
+    accounts = _assign_ids(gr.make_accounts(rng, orgs, n_acc, gl.linked_account), "001")
+    for account in accounts:
+        orgs[account.pop("_org")].account_ids.append(account["Id"])
+    members = _assign_ids(gr.make_members(rng, orgs, accounts, gl.linked_level), "0Hm")
+    used = set(hub.emails)
+    drafts = gl.linked_contacts(rng, hub, orgs, accounts, n_con, used)
+    contacts = _assign_ids(drafts + gr.make_contacts(rng, orgs, accounts, n_con - len(drafts), used), "003")
+    drafts = gl.linked_opportunities(rng, hub, orgs, accounts, n_opp)
+    rest = gr.make_opportunities(rng, orgs, accounts, n_opp - len(drafts), gl.OTHER_PARTNER_SHARE)
+    opportunities = _assign_ids(drafts + rest, "006")
+    partners = _assign_ids(gr.make_partners(rng, orgs, accounts, opportunities), "00I")
+    leads = _assign_ids(gr.make_leads(rng, orgs, accounts, contacts, opportunities, n_lead, used), "00Q")
+    for rows in (contacts, opportunities, leads):
+        _recycle(rng, rows)
+    world.objects["Account"] = accounts
+    world.objects["Contact"] = contacts
+    world.objects["Opportunity"] = opportunities
+    world.objects["Lead"] = leads
+    world.objects["Partner"] = partners
+    world.objects["OpportunityPartner"] = [gr.opportunity_partner(p) for p in partners]
+    world.objects["ChannelProgramMember"] = members
+    world.entities = gl.entities(orgs)
+    world.people = gl.matches(contacts, "_person", "sf-person")
+    world.deals = gl.matches(opportunities, "_deal", "sf-deal")
+    for name, rows in (("Account", accounts), ("ChannelProgramMember", members), ("Contact", contacts),
+                       ("Opportunity", opportunities)):  # fmt: skip
+        world.discrepancies.extend(gl.discrepancies(name, rows))
     world.defects = _inject_defects(rng, world, size)
     return world
 

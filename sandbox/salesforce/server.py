@@ -40,19 +40,28 @@ DEFAULT_API_VERSION = "59.0"
 
 
 def load_salesforce_world(
-    fixture: str | Path | dict[str, Any] | SalesforceWorld | None, seed: int = 7, size: int = 1000
+    fixture: str | Path | dict[str, Any] | SalesforceWorld | None,
+    seed: int = 7,
+    size: int = 1000,
+    hubspot: dict[str, Any] | None = None,
 ) -> SalesforceWorld:
     """The world from a fixture (path, dict or world) with a ``salesforce`` section, else a generated one.
 
-    A fixture without a ``salesforce`` section (e.g. HubSpot only) also gives the generated world.
+    The generated world overlaps ``hubspot`` (a HubSpot fixture section such as
+    ``HubSpotWorld.section()``) when given — the same organisations, people and partner deals, with
+    discrepancies, ground truth keyed by HubSpot's ids — and is the stand-alone world when it is
+    ``None``.  A fixture without a ``salesforce`` section (e.g. HubSpot only) also gives a generated
+    world, linked to ``hubspot`` or else to the fixture's own non-empty ``hubspot`` section.
     """
     if isinstance(fixture, SalesforceWorld):
         return fixture
     if fixture is None:
-        return generate_world(seed=seed, size=size)
+        return generate_world(seed=seed, size=size, hubspot=hubspot)
     doc = fixture if isinstance(fixture, dict) else json.loads(Path(fixture).read_text(encoding="utf-8"))
     if not isinstance(doc, dict) or (SECTION not in doc and "objects" not in doc):
-        return generate_world(seed=seed, size=size)
+        own = doc.get("hubspot") if isinstance(doc, dict) else None
+        linked = hubspot if hubspot is not None else (own if isinstance(own, dict) and own else None)
+        return generate_world(seed=seed, size=size, hubspot=linked)
     return SalesforceWorld.from_json(doc)
 
 
@@ -161,8 +170,9 @@ class SalesforceSandbox:
         port: int = 0,
         tls: TLSFiles | None = None,
         log_level: str = "warning",
+        hubspot: dict[str, Any] | None = None,
     ) -> None:
-        self.state = SalesforceState(load_salesforce_world(fixture, seed, size), config)
+        self.state = SalesforceState(load_salesforce_world(fixture, seed, size, hubspot=hubspot), config)
         self.app = create_salesforce_app(self.state)
         self._args = (host, port, tls, log_level)
         self.server: HTTPSServerThread | None = None

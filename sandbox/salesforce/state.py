@@ -31,7 +31,7 @@ class SalesforceState:
         self.config = config or SalesforceConfig()
         world = world if world is not None else generate_world()
         self.store = Store.from_world(world)
-        self._world_extras = (dict(world.meta), dict(world.entities), list(world.defects))
+        self._world_extras = (dict(world.meta), world.ground_truth())
         self.clock = Clock(self.store.max_modstamp())
         self.auth = SessionRegistry(self.config, self.clock)
         self.quota = ApiQuota(self.config)
@@ -48,16 +48,16 @@ class SalesforceState:
     def replace_world(self, world: SalesforceWorld) -> None:
         """Swap in new data (credentials, sessions, quota, faults and outbound settings are kept)."""
         self.store = Store.from_world(world)
-        self._world_extras = (dict(world.meta), dict(world.entities), list(world.defects))
+        self._world_extras = (dict(world.meta), world.ground_truth())
         self.clock.advance_past(self.store.max_modstamp())
         self.queries.reset()
         self.data_version += 1
 
     def export_world(self) -> SalesforceWorld:
         """The current data (deleted records included) with the loaded world's ground truth."""
-        meta, entities, defects = self._world_extras
+        meta, truth = self._world_extras
         world = self.store.to_world(meta)
-        world.entities, world.defects = entities, defects
+        world.set_ground_truth(truth)
         return world
 
     # -- helpers ---------------------------------------------------------------------------------

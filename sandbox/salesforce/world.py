@@ -15,7 +15,11 @@ Fixture format (same file as HubSpot's; each system has its own top-level key)::
           "ChannelProgramLevel": [...], "ChannelProgramMember": [...]
         },
         "entities": {"org-00001": ["0015g00000Gs0ndAAA", "0015g00000Gs0pqAAA"]},
-        "defects": [{"object": "Contact", "id": "0035g...", "field": "Email", "reason": "..."}]
+        "people": {"person-00001": {"hubspot": ["1000003"], "salesforce": ["0035g00000Hk1aBAAR"]}},
+        "deals": {"deal-00004": {"hubspot": ["12000000031"], "salesforce": ["0065g00000Jp2cDAAR"]}},
+        "defects": [{"object": "Contact", "id": "0035g...", "field": "Email", "reason": "..."}],
+        "discrepancies": [{"object": "Account", "id": "0015g...", "field": "Name", "value": "ACME INC",
+                           "kind": "name_variant", "expected": "Acme Inc"}]
       }
     }
 
@@ -28,6 +32,13 @@ fixed epoch, ``Name`` of Contact/Lead/User and ``IsClosed``/``IsWon`` of Opportu
 are not validated beyond their types, so a fixture may hold records the API would refuse.
 ``entities`` is identity ground truth (which Account ids are the same real organisation);
 ``defects`` lists the deliberately bad records.  Exports omit ``null`` fields.
+
+A world generated from a HubSpot world (:mod:`sandbox.salesforce.gen_linked`) shares HubSpot's
+organisation ids in ``entities`` (``sf-org-…`` = only in Salesforce) and adds ``people`` and
+``deals`` (``{id: {"hubspot": [...], "salesforce": [...]}}``; every Contact / Opportunity in exactly
+one entry, ``sf-person-…`` / ``sf-deal-…`` with an empty ``hubspot`` list when only in Salesforce)
+and ``discrepancies`` (``value`` = Salesforce's, ``expected`` = HubSpot's).  These three keys are
+written only when non-empty.
 """
 
 from __future__ import annotations
@@ -40,6 +51,7 @@ from typing import Any
 
 FIXTURE_FORMAT = "partner-hub-sandbox/1"
 SECTION = "salesforce"
+GROUND_TRUTH = ("people", "deals", "discrepancies")
 
 JsonDict = dict[str, Any]
 
@@ -52,6 +64,9 @@ class SalesforceWorld:
     entities: dict[str, list[str]] = field(default_factory=dict)
     defects: list[JsonDict] = field(default_factory=list)
     meta: JsonDict = field(default_factory=dict)
+    people: dict[str, JsonDict] = field(default_factory=dict)
+    deals: dict[str, JsonDict] = field(default_factory=dict)
+    discrepancies: list[JsonDict] = field(default_factory=list)
 
     def records(self, object_name: str) -> list[JsonDict]:
         """The record list of one object type (created empty when missing)."""
@@ -62,8 +77,27 @@ class SalesforceWorld:
         return {name: len(rows) for name, rows in self.objects.items()}
 
     def section(self) -> JsonDict:
-        """The ``"salesforce"`` section of a fixture."""
-        return {"meta": self.meta, "objects": self.objects, "entities": self.entities, "defects": self.defects}
+        """The ``"salesforce"`` section of a fixture (``people``/``deals``/``discrepancies`` when non-empty)."""
+        section = {"meta": self.meta, "objects": self.objects, "entities": self.entities, "defects": self.defects}
+        for name in GROUND_TRUTH:
+            if getattr(self, name):
+                section[name] = getattr(self, name)
+        return section
+
+    def ground_truth(self) -> JsonDict:
+        """``entities``, ``defects``, ``people``, ``deals`` and ``discrepancies`` (shallow copies)."""
+        return {
+            "entities": dict(self.entities),
+            "defects": list(self.defects),
+            "people": dict(self.people),
+            "deals": dict(self.deals),
+            "discrepancies": list(self.discrepancies),
+        }
+
+    def set_ground_truth(self, truth: Mapping[str, Any]) -> None:
+        """Restore what :meth:`ground_truth` returned."""
+        for name, value in truth.items():
+            setattr(self, name, value)
 
     def to_fixture(self) -> JsonDict:
         """A complete fixture document with only the Salesforce section."""
@@ -106,4 +140,16 @@ class SalesforceWorld:
             world.objects[str(name)] = [dict(r) for r in rows]
         world.entities = {str(k): [str(i) for i in v] for k, v in (section.get("entities") or {}).items()}
         world.defects = [dict(d) for d in section.get("defects") or []]
+        for name in ("people", "deals"):
+            matches = section.get(name) or {}
+            if not isinstance(matches, Mapping):
+                raise ValueError(f"'salesforce.{name}' must map ids to {{hubspot, salesforce}} id lists")
+            getattr(world, name).update({str(k): _match(v) for k, v in matches.items()})
+        world.discrepancies = [dict(d) for d in section.get("discrepancies") or []]
         return world
+
+
+def _match(value: Any) -> JsonDict:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"a people/deals entry must be an object: {value!r}")
+    return {system: [str(i) for i in value.get(system) or []] for system in ("hubspot", "salesforce")}

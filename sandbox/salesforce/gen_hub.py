@@ -1,0 +1,328 @@
+"""Reading the organisations, people and partner deals of a HubSpot fixture section.
+
+The linked generator (:mod:`sandbox.salesforce.gen_linked`) projects these onto Accounts, Contacts
+and Opportunities, so that Salesforce holds the *same* real-world organisations and people as
+HubSpot.  Only the documented fixture format is read (``companies``, ``contacts``, ``deals``,
+``associations``, ``entities``; see :mod:`sandbox.hubspot.world`), never HubSpot's code.
+
+Ground-truth ids: organisations keep HubSpot's ``entities`` ids (``org-00001``; a company missing
+from ``entities`` gets ``hs-company-<id>``).  HubSpot has no people or deal ground truth, so every
+HubSpot contact is numbered ``person-00001``... and every deal ``deal-00001``... in ascending id
+order: any system generated from the same HubSpot section can derive the same ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.clock import FIXED_EPOCH_MS, ms_from_iso
+from sandbox.hubspot import fakedata as fd
+
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]+")
+PRIMARY_TO_COMPANY = {"contacts": 1, "deals": 5}
+PARTNER_LABELS = (101, 102)  # sourcing, influencing partner (deals -> companies)
+INVERSE = {2: 1, 280: 279, 6: 5, 342: 341, 103: 101, 104: 102, 4: 3}
+INDUSTRY_MAP = {
+    "COMPUTER_SOFTWARE": "Technology",
+    "INFORMATION_TECHNOLOGY_AND_SERVICES": "Technology",
+    "FINANCIAL_SERVICES": "Finance",
+    "HOSPITAL_HEALTH_CARE": "Healthcare",
+    "RETAIL": "Retail",
+    "MACHINERY": "Manufacturing",
+    "TELECOMMUNICATIONS": "Telecommunications",
+    "LOGISTICS_AND_SUPPLY_CHAIN": "Transportation",
+    "MARKETING_AND_ADVERTISING": "Media",
+    "EDUCATION_MANAGEMENT": "Education",
+}
+
+
+def _country_codes() -> dict[str, str]:
+    codes: dict[str, str] = {}
+    for name, code, _, _ in fd.COUNTRIES:
+        for spelling in (name, code, *fd.COUNTRY_SPELLINGS.get(name, ())):
+            codes[spelling.lower()] = code
+    return codes
+
+
+COUNTRY_CODES = _country_codes()
+
+
+@dataclass
+class HubOrg:
+    """One HubSpot organisation (entity), described by its best company record."""
+
+    entity: str
+    company_ids: list[str]
+    name: str
+    domain: str  # cleaned (``acme.com``), "" when HubSpot has none
+    phone: str | None
+    city: str | None
+    country: str | None
+    industry: str | None  # HubSpot's enumeration value
+    kind: str  # HubSpot ``type`` ("" when blank)
+    tier: str | None  # ``partner_tier``: set exactly for partner organisations
+    partner_type: str | None
+    duns: str | None
+    employees: int | None
+    created: int
+
+    @property
+    def partner(self) -> bool:
+        """Whether HubSpot treats the organisation as a partner."""
+        return self.tier is not None
+
+
+@dataclass
+class HubPerson:
+    """One HubSpot contact; ``email`` is the cleaned address (None when missing or invalid)."""
+
+    pid: str
+    contact_id: str
+    entity: str | None
+    first: str
+    last: str
+    email: str | None
+    raw_email: str | None
+    title: str | None
+    phone: str | None
+    created_at: Any  # HubSpot's ``createdAt`` (parsed on use: most people are never projected)
+
+    @property
+    def created(self) -> int:
+        """``createdAt`` in epoch ms (the fixed epoch when missing or invalid)."""
+        return _ms(self.created_at)
+
+
+@dataclass
+class HubDeal:
+    """One HubSpot deal that has partners, with its customer and partner organisations (label order)."""
+
+    pid: str
+    deal_id: str
+    account_entity: str | None
+    partners: list[tuple[str, int]]  # (entity, 101 sourcing / 102 influencing)
+    name: str
+    amount: float | None
+    currency: str | None
+    stage: str
+    close_ms: int | None
+    created: int
+
+
+@dataclass
+class HubDirectory:
+    """Everything the linked generator needs from HubSpot, plus names/domains/emails in use there."""
+
+    orgs: list[HubOrg] = field(default_factory=list)
+    people: list[HubPerson] = field(default_factory=list)
+    deals: list[HubDeal] = field(default_factory=list)  # those with partners only
+    names: set[str] = field(default_factory=set)
+    domains: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+
+
+def clean_domain(raw: str | None) -> str:
+    """``https://WWW.Acme.com/`` → ``acme.com`` (empty when nothing usable)."""
+    text = (raw or "").strip().lower()
+    text = re.sub(r"^https?://", "", text).removeprefix("www.")
+    return text.split("/")[0]
+
+
+def clean_email(raw: str | None) -> str | None:
+    """Trimmed lower-case address, or None when missing or not an address."""
+    text = (raw or "").strip().lower()
+    return text if EMAIL_RE.fullmatch(text) else None
+
+
+def base_name(name: str) -> str:
+    """The name without its legal suffix (``Acme Robotics Inc.`` → ``Acme Robotics``)."""
+    words = name.replace(",", " ").split()
+    if len(words) > 1 and words[-1] in fd.LEGAL_SUFFIXES:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def country_code(country: str | None) -> str | None:
+    """ISO code of a country as typed in the CRM (None when unknown)."""
+    return COUNTRY_CODES.get((country or "").strip().lower())
+
+
+def read_hubspot(source: Mapping[str, Any]) -> HubDirectory:
+    """The directory of a HubSpot fixture section (or of a document holding one)."""
+    section = source.get("hubspot", source)
+    section = section if isinstance(section, Mapping) else {}
+    companies = {str(c["id"]): c for c in section.get("companies") or []}
+    entity_of: dict[str, str] = {}
+    for entity, ids in (section.get("entities") or {}).items():
+        for company_id in ids:
+            entity_of.setdefault(str(company_id), str(entity))
+    for company_id in companies:
+        entity_of.setdefault(company_id, f"hs-company-{company_id}")
+    contact_company, deal_company, deal_partners = _associations(section, companies)
+    out = HubDirectory()
+    out.orgs = _orgs(companies, entity_of)
+    for org in out.orgs:
+        out.names |= {org.name.lower(), base_name(org.name).lower()}
+        if org.domain:
+            out.domains.add(org.domain)
+    contacts = sorted((str(c["id"]) for c in section.get("contacts") or []), key=_id_key)
+    by_id = {str(c["id"]): c for c in section.get("contacts") or []}
+    for n, contact_id in enumerate(contacts, start=1):
+        person = _person(
+            f"person-{n:05d}", contact_id, by_id[contact_id], entity_of.get(contact_company.get(contact_id, ""))
+        )
+        out.people.append(person)
+        if person.email:
+            out.emails.add(person.email)
+    deals = {str(d["id"]): d for d in section.get("deals") or []}
+    for n, deal_id in enumerate(sorted(deals, key=_id_key), start=1):
+        partners = [(entity_of[c], t) for c, t in deal_partners.get(deal_id, []) if c in entity_of]
+        if partners:  # only partner deals are projected
+            account = entity_of.get(deal_company.get(deal_id, ""))
+            out.deals.append(_deal(f"deal-{n:05d}", deal_id, deals[deal_id], account, partners))
+    return out
+
+
+def _id_key(value: str) -> tuple[int, str]:
+    return (int(value), value) if value.isdigit() else (1 << 62, value)
+
+
+def _associations(
+    section: Mapping[str, Any], companies: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[str, int]]]]:
+    """(contact → primary company, deal → customer company, deal → [(partner company, label)])."""
+    contact_company: dict[str, str] = {}
+    deal_company: dict[str, str] = {}
+    deal_fallback: dict[str, str] = {}
+    deal_partners: dict[str, list[tuple[str, int]]] = {}
+    for row in section.get("associations") or []:
+        from_type, to_type = row.get("fromType"), row.get("toType")
+        from_id, to_id = str(row.get("fromId")), str(row.get("toId"))
+        type_ids = {int(t.get("typeId", t.get("associationTypeId", 0))) for t in row.get("types") or []}
+        if from_type == "companies" and to_type in ("contacts", "deals"):
+            from_type, to_type, from_id, to_id = to_type, from_type, to_id, from_id
+            type_ids = {INVERSE.get(t, t) for t in type_ids}
+        if to_type != "companies" or to_id not in companies:
+            continue
+        if from_type == "contacts":
+            if PRIMARY_TO_COMPANY["contacts"] in type_ids or from_id not in contact_company:
+                contact_company[from_id] = to_id
+        elif from_type == "deals":
+            labels = [t for t in PARTNER_LABELS if t in type_ids]
+            if labels:
+                deal_partners.setdefault(from_id, []).append((to_id, labels[0]))
+            elif PRIMARY_TO_COMPANY["deals"] in type_ids:
+                deal_company[from_id] = to_id
+            else:
+                deal_fallback.setdefault(from_id, to_id)
+    for deal_id, company_id in deal_fallback.items():
+        deal_company.setdefault(deal_id, company_id)
+    for rows in deal_partners.values():
+        rows.sort(key=lambda r: r[1])
+    return contact_company, deal_company, deal_partners
+
+
+def _canonical(records: list[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The company record that looks typed with care (clean domain, normal casing), else the first."""
+    for record in records:
+        props = record.get("properties") or {}
+        name, domain = str(props.get("name") or ""), str(props.get("domain") or "")
+        if domain and domain == clean_domain(domain) and name not in (name.upper(), name.lower()):
+            return record
+    return records[0]
+
+
+def _orgs(companies: Mapping[str, Mapping[str, Any]], entity_of: Mapping[str, str]) -> list[HubOrg]:
+    grouped: dict[str, list[str]] = {}
+    for company_id in sorted(companies, key=_id_key):
+        grouped.setdefault(entity_of[company_id], []).append(company_id)
+    orgs = []
+    for entity, ids in grouped.items():
+        records = [companies[i] for i in ids]
+        best = _canonical(records)
+        props = {k: str(v) for k, v in (best.get("properties") or {}).items() if v is not None}
+        tiers = [str((r.get("properties") or {}).get("partner_tier") or "") for r in records]
+        tier = props.get("partner_tier") or next((t for t in tiers if t), None)
+        domains = (clean_domain((r.get("properties") or {}).get("domain")) for r in records)
+        domain = clean_domain(props.get("domain")) or next((d for d in domains if d), "")
+        orgs.append(
+            HubOrg(
+                entity=entity,
+                company_ids=ids,
+                name=props.get("name") or base_name(domain.split(".")[0].title()) or entity,
+                domain=domain,
+                phone=props.get("phone") or None,
+                city=props.get("city") or None,
+                country=props.get("country") or None,
+                industry=props.get("industry") or None,
+                kind=(props.get("type") or "").upper(),
+                tier=tier or None,
+                partner_type=props.get("partner_type") or None,
+                duns=props.get("duns") or None,
+                employees=_int(props.get("numberofemployees")),
+                created=min(_ms(r.get("createdAt")) for r in records),
+            )
+        )
+    return orgs
+
+
+def _person(pid: str, contact_id: str, record: Mapping[str, Any], entity: str | None) -> HubPerson:
+    props = record.get("properties") or {}
+    raw = props.get("email")
+    return HubPerson(
+        pid=pid,
+        contact_id=contact_id,
+        entity=entity,
+        first=str(props.get("firstname") or ""),
+        last=str(props.get("lastname") or ""),
+        email=clean_email(None if raw is None else str(raw)),
+        raw_email=None if raw is None else str(raw),
+        title=str(props["jobtitle"]) if props.get("jobtitle") else None,
+        phone=str(props["phone"]) if props.get("phone") else None,
+        created_at=record.get("createdAt"),
+    )
+
+
+def _deal(
+    pid: str, deal_id: str, record: Mapping[str, Any], account: str | None, partners: list[tuple[str, int]]
+) -> HubDeal:
+    props = record.get("properties") or {}
+    try:
+        amount: float | None = float(str(props.get("amount", "")))
+    except ValueError:
+        amount = None
+    try:
+        close: int | None = ms_from_iso(str(props.get("closedate", "")))
+    except ValueError:
+        close = None
+    return HubDeal(
+        pid=pid,
+        deal_id=deal_id,
+        account_entity=account,
+        partners=partners,
+        name=str(props.get("dealname") or ""),
+        amount=amount if amount is not None and amount == amount else None,
+        currency=str(props["deal_currency_code"]).upper() if props.get("deal_currency_code") else None,
+        stage=str(props.get("dealstage") or ""),
+        close_ms=close,
+        created=_ms(record.get("createdAt")),
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(float(str(value)))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _ms(value: Any) -> int:
+    if isinstance(value, int | float):
+        return int(value)
+    try:
+        return ms_from_iso(str(value or ""))
+    except ValueError:
+        return FIXED_EPOCH_MS
