@@ -23,10 +23,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, select
 
-from hub.db.schema import dead_letters, ledger_entries, source_records
+from hub.db.schema import ledger_entries, source_records
 from hub.ledger import golden, xref
+from hub.ledger.dead_letters import dead_letter, event_id_for, resolve_dead_letters
 from hub.ledger.keys import SourceKey
 from hub.ledger.upsert import chunks, upsert
 
@@ -125,71 +126,6 @@ def _stored(conn: Connection, instance: str, object_name: str, ids: list[str]) -
     return rows
 
 
-def dead_letter(
-    conn: Connection,
-    origin: Origin,
-    object_name: str,
-    failures: list[tuple[dict[str, Any], Any]],
-    mapper: PageMapper,
-    now: datetime,
-    event_ids: Mapping[str, str] | None = None,
-) -> int:
-    """Record records that could not be mapped, once each: a record still open with the same reason
-    (re-read by the next sync) is not dead-lettered again."""
-    rows = [
-        {
-            "created_at": now,
-            "source_system": origin.system,
-            "source_instance": origin.instance,
-            "source_object": object_name,
-            "external_id": mapper.external_id(object_name, raw),
-            "stage": "mapping",
-            "reason": failure.reason,
-            "field": failure.field,
-            "raw": raw,
-            "run_id": origin.run_id,
-            "webhook_event_id": _event_id(origin, event_ids, mapper.external_id(object_name, raw)),
-            "status": "open",
-        }
-        for raw, failure in failures
-    ]
-    ids = [row["external_id"] for row in rows if row["external_id"]]
-    open_now: set[tuple[str, str]] = set()
-    for part in chunks(ids):
-        query = select(dead_letters.c.external_id, dead_letters.c.reason).where(
-            dead_letters.c.source_instance == origin.instance,
-            dead_letters.c.source_object == object_name,
-            dead_letters.c.external_id.in_(part),
-            dead_letters.c.status == "open",
-        )
-        open_now.update((r.external_id, r.reason) for r in conn.execute(query))
-    fresh = [row for row in rows if (row["external_id"], row["reason"]) not in open_now]
-    if fresh:
-        conn.execute(insert(dead_letters), fresh)
-    return len(rows)
-
-
-def resolve_dead_letters(conn: Connection, origin: Origin, object_name: str, external_ids: list[str]) -> None:
-    """A record that maps now closes its open dead letters."""
-    for part in chunks(external_ids):
-        conn.execute(
-            update(dead_letters)
-            .where(
-                dead_letters.c.source_instance == origin.instance,
-                dead_letters.c.source_object == object_name,
-                dead_letters.c.external_id.in_(part),
-                dead_letters.c.status == "open",
-            )
-            .values(status="resolved")
-        )
-
-
-def _event_id(origin: Origin, event_ids: Mapping[str, str] | None, external_id: str | None) -> str | None:
-    if event_ids and external_id and external_id in event_ids:
-        return event_ids[external_id]
-    return origin.webhook_event_id
-
-
 def write_page(
     conn: Connection,
     origin: Origin,
@@ -277,7 +213,7 @@ def apply_mapped(
                 "raw": record.raw,
                 "source_updated_at": record.source_updated_at,
                 "run_id": origin.run_id,
-                "webhook_event_id": _event_id(origin, event_ids, external_id),
+                "webhook_event_id": event_id_for(origin, event_ids, external_id),
                 "mapping_version": mapping_version,
             }
         )
@@ -343,7 +279,7 @@ def mark_deleted(
             "source_object": object_name, "external_id": external_id, "entity_type": old.entity_type,
             "canonical_id": old.canonical_id, "op": "delete", "content_hash": digest, "changes": {}, "raw": None,
             "source_updated_at": deleted_at or old.source_updated_at, "run_id": origin.run_id,
-            "webhook_event_id": _event_id(origin, event_ids, external_id), "mapping_version": mapping_version,
+            "webhook_event_id": event_id_for(origin, event_ids, external_id), "mapping_version": mapping_version,
         })  # fmt: skip
         states.append({
             "source_instance": origin.instance, "source_object": object_name, "external_id": external_id,
