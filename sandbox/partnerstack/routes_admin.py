@@ -1,6 +1,7 @@
 """Test-control endpoints under ``/_sandbox/`` (not PartnerStack's API); header ``X-Sandbox-Admin``.
 
-Plain JSON answers (no envelope); errors are ``{message, status}`` 400.
+Plain JSON answers (no envelope); errors are ``{message, status}`` 400.  Faults, stats, mutate and
+world are the shared endpoints of :mod:`sandbox.admin_routes`.
 
 * ``POST /_sandbox/faults`` — queue a fault (:mod:`sandbox.faults`: ``status``, ``slow``, ``drop``,
   ``rate_limit``; ``expire_tokens`` is a no-op here); ``GET`` lists; ``DELETE`` clears.
@@ -22,12 +23,13 @@ Plain JSON answers (no envelope); errors are ``{message, status}`` 400.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from sandbox.faults import Fault, FaultSpecError
+from sandbox.admin_routes import add_common_admin_routes
 from sandbox.hubspot.webhooks.chaos import ChaosSpecError
 from sandbox.partnerstack.errors import bad_request
 from sandbox.partnerstack.mutate import MutateSpecError, mutate
@@ -44,53 +46,24 @@ LOG_FILTERS = ("event", "webhookKey", "objectKey", "outcome", "kind", "deliveryI
 def add_admin_routes(router: APIRouter, state: PartnerStackState) -> None:
     """The ``/_sandbox`` control surface."""
 
-    @router.post("/_sandbox/faults")
-    async def add_fault(request: Request) -> Response:
-        try:
-            fault = Fault.from_dict(await json_body(request))
-        except FaultSpecError as exc:
-            raise bad_request(str(exc)) from None
-        if fault.kind == "expire_tokens":
-            return json_response({"kind": fault.kind, "expired": 0})
-        state.faults.add(fault)
-        return json_response(fault.as_dict(), 201)
+    def import_world(body: dict[str, Any]) -> dict[str, int]:
+        state.replace_world(PartnerStackWorld.from_json(body))
+        return {name: len(rows) for name, rows in state.store.tables.items()}
 
-    @router.get("/_sandbox/faults")
-    async def list_faults() -> Response:
-        return json_response({"results": [f.as_dict() for f in state.faults.pending()]})
-
-    @router.delete("/_sandbox/faults")
-    async def clear_faults() -> Response:
-        state.faults.clear()
-        return Response(status_code=204)
-
-    @router.get("/_sandbox/stats")
-    async def get_stats() -> Response:
-        return json_response(state.stats.snapshot())
-
-    @router.delete("/_sandbox/stats")
-    async def reset_stats() -> Response:
-        state.stats.reset()
-        return Response(status_code=204)
-
-    @router.post("/_sandbox/mutate")
-    async def post_mutate(request: Request) -> Response:
-        try:
-            return json_response(mutate(state, await json_body(request)))
-        except MutateSpecError as exc:
-            raise bad_request(str(exc)) from None
-
-    @router.get("/_sandbox/world")
-    async def get_world() -> Response:
-        return json_response(state.export_world().to_fixture())
-
-    @router.put("/_sandbox/world")
-    async def put_world(request: Request) -> Response:
-        try:
-            state.replace_world(PartnerStackWorld.from_json(await json_body(request)))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise bad_request(f"Invalid world fixture: {exc}") from None
-        return json_response({"loaded": {name: len(rows) for name, rows in state.store.tables.items()}})
+    add_common_admin_routes(
+        router,
+        faults=state.faults,
+        stats=state.stats,
+        read_body=json_body,
+        respond=json_response,
+        error=bad_request,
+        expire_tokens=lambda: 0,
+        mutate=partial(mutate, state),
+        mutate_error=MutateSpecError,
+        export_world=lambda: state.export_world().to_fixture(),
+        import_world=import_world,
+        world_errors=(ValueError, KeyError, TypeError, AttributeError),
+    )
 
     @router.get("/_sandbox/webhooks")
     async def get_webhooks() -> Response:

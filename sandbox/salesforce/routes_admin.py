@@ -1,5 +1,7 @@
 """Test-control endpoints under ``/_sandbox/`` (header ``X-Sandbox-Admin: <admin token>``).
 
+Faults, stats, mutate and world are the shared endpoints of :mod:`sandbox.admin_routes`.
+
 * ``POST /_sandbox/faults`` — queue a fault (:mod:`sandbox.faults`; ``rate_limit`` answers 403
   ``REQUEST_LIMIT_EXCEEDED``, Salesforce has no 429); ``expire_tokens`` expires every issued session
   at once.  ``GET`` lists, ``DELETE`` clears.
@@ -17,10 +19,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from sandbox.faults import Fault, FaultSpecError
+from sandbox.admin_routes import add_common_admin_routes
 from sandbox.salesforce.errors import SalesforceError
 from sandbox.salesforce.httpio import admin_body, json_response
 from sandbox.salesforce.mutate import MutateSpecError, mutate
@@ -44,53 +49,23 @@ def add_admin_routes(router: APIRouter, state: SalesforceState) -> None:
         except ValueError as exc:
             raise invalid(str(exc)) from None
 
-    @router.post("/_sandbox/faults")
-    async def add_fault(request: Request) -> Response:
-        try:
-            fault = Fault.from_dict(await body_of(request))
-        except FaultSpecError as exc:
-            raise invalid(str(exc)) from None
-        if fault.kind == "expire_tokens":
-            return json_response({"kind": fault.kind, "expired": state.auth.expire_all()})
-        state.faults.add(fault)
-        return json_response(fault.as_dict(), 201)
+    def import_world(body: dict[str, Any]) -> dict[str, int]:
+        state.replace_world(SalesforceWorld.from_json(body))
+        return state.store.counts()
 
-    @router.get("/_sandbox/faults")
-    async def list_faults() -> Response:
-        return json_response({"results": [f.as_dict() for f in state.faults.pending()]})
-
-    @router.delete("/_sandbox/faults")
-    async def clear_faults() -> Response:
-        state.faults.clear()
-        return Response(status_code=204)
-
-    @router.get("/_sandbox/stats")
-    async def get_stats() -> Response:
-        return json_response(state.stats.snapshot())
-
-    @router.delete("/_sandbox/stats")
-    async def reset_stats() -> Response:
-        state.stats.reset()
-        return Response(status_code=204)
-
-    @router.post("/_sandbox/mutate")
-    async def post_mutate(request: Request) -> Response:
-        try:
-            return json_response(mutate(state, await body_of(request)))
-        except MutateSpecError as exc:
-            raise invalid(str(exc)) from None
-
-    @router.get("/_sandbox/world")
-    async def get_world() -> Response:
-        return json_response(state.export_world().to_fixture())
-
-    @router.put("/_sandbox/world")
-    async def put_world(request: Request) -> Response:
-        try:
-            state.replace_world(SalesforceWorld.from_json(await body_of(request)))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise invalid(f"Invalid world fixture: {exc}") from None
-        return json_response({"loaded": state.store.counts()})
+    add_common_admin_routes(
+        router,
+        faults=state.faults,
+        stats=state.stats,
+        read_body=body_of,
+        respond=json_response,
+        error=invalid,
+        expire_tokens=state.auth.expire_all,
+        mutate=partial(mutate, state),
+        mutate_error=MutateSpecError,
+        export_world=lambda: state.export_world().to_fixture(),
+        import_world=import_world,
+    )
 
     @router.get("/_sandbox/config")
     async def get_config() -> Response:
