@@ -96,11 +96,14 @@ def sandbox(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 7,
     size: Annotated[int, typer.Option(help="Records in the synthetic world (all objects).")] = 1000,
     fixture: Annotated[Path | None, typer.Option(help="Load the world from this JSON fixture instead.")] = None,
+    rate_limit: Annotated[int, typer.Option(help="HubSpot requests per 10 s per token (0 = off).")] = 190,
+    webhook_url: Annotated[str | None, typer.Option(help="Send HubSpot's signed webhooks to this URL.")] = None,
 ) -> None:
-    """Serve the simulated upstream systems on loopback, printing their base URLs and credentials."""
+    """Serve the simulated upstream systems (HubSpot, PartnerStack, Salesforce over HTTPS) on loopback,
+    on consecutive ports from --port, printing their base URLs and credentials."""
     from sandbox.server import serve as serve_sandbox
 
-    serve_sandbox(port=port, seed=seed, size=size, fixture=fixture)
+    serve_sandbox(port=port, seed=seed, size=size, fixture=fixture, rate_limit=rate_limit, webhook_url=webhook_url)
 
 
 @app.command()
