@@ -70,7 +70,6 @@ def test_an_older_event_after_a_newer_one_leaves_the_newer_value(running: Runnin
     company = _a_company(upstream)
     _rename(upstream, company, "First Name Ltd")
     older = event(201, company, propertyName="name", propertyValue="First Name Ltd")
-    time.sleep(0.01)
     _rename(upstream, company, "Second Name Ltd")
     newer = event(202, company, propertyName="name", propertyValue="Second Name Ltd")
     running.deliver([newer])

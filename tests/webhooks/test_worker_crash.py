@@ -45,8 +45,7 @@ def test_killed_worker_leaves_the_event_to_be_applied_once(running: Running, ups
         while _event_state(running)[0] != "processing":
             assert child.poll() is None and time.monotonic() < deadline, "the child never claimed the event"
             time.sleep(0.05)
-        time.sleep(0.3)  # let it get into the fetch
-        child.send_signal(signal.SIGKILL)
+        child.send_signal(signal.SIGKILL)  # it holds the claim: between claiming and committing, whatever it was doing
     finally:
         child.wait(10)
     state, attempts, owner = _event_state(running)
