@@ -12,6 +12,9 @@ from hub.api.errors import ApiError
 from hub.context import Hub
 from hub.scheduler import HubScheduler
 
+#: the largest list offset accepted (bounded so no database sees an out-of-range integer)
+MAX_OFFSET = 1_000_000_000
+
 _bearer = HTTPBearer(auto_error=False, description="The hub's admin token (HUB_ADMIN_TOKEN).")
 
 

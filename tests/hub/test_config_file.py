@@ -31,6 +31,8 @@ def test_the_example_config_applies_and_reapplies(hub: Hub, monkeypatch: pytest.
 def test_a_missing_variable_is_named(hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
     path = tmp_path / "hub.yaml"
-    path.write_text("connectors:\n  - id: x\n    kind: hubspot\n    credentials:\n      access_token: ${NOT_SET_ANYWHERE}\n")
+    path.write_text(
+        "connectors:\n  - id: x\n    kind: hubspot\n    credentials:\n      access_token: ${NOT_SET_ANYWHERE}\n"
+    )
     with pytest.raises(ValueError, match="NOT_SET_ANYWHERE is not set"):
         config_file.apply(path, hub.store)

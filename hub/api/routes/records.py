@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from hub.api.deps import Admin, HubDep
+from hub.api.deps import MAX_OFFSET, Admin, HubDep
 from hub.api.errors import ApiError
 from hub.canonical import OrganizationRole
 from hub.queries import golden_detail, list_golden
@@ -29,7 +29,7 @@ def organizations(
     role: OrganizationRole | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Golden organizations; ``role=partner`` lists partners, ``q`` matches name or domain."""
     with hub.reader.connect() as conn:
@@ -50,7 +50,7 @@ def people(
     hub: HubDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     with hub.reader.connect() as conn:
         total, items = list_golden(conn, "person", q=q, limit=limit, offset=offset)
@@ -67,7 +67,7 @@ def opportunities(
     hub: HubDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     with hub.reader.connect() as conn:
         total, items = list_golden(conn, "opportunity", q=q, limit=limit, offset=offset)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from hub.api.deps import Admin, HubDep, SchedulerDep
+from hub.api.deps import MAX_OFFSET, Admin, HubDep, SchedulerDep
 from hub.queries import list_dead_letters, list_runs, stream_status, webhook_status
 
 router = APIRouter(prefix="/api/v1", tags=["status"], dependencies=[Admin])
@@ -55,7 +55,7 @@ def dead_letters(
     connector_id: str | None = None,
     status: Literal["open", "replayed", "resolved"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     with hub.reader.connect() as conn:
         items = list_dead_letters(conn, connector_id=connector_id, status=status, limit=limit, offset=offset)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import desc, func, select
 
-from hub.api.deps import Admin, HubDep
+from hub.api.deps import MAX_OFFSET, Admin, HubDep
 from hub.api.errors import ApiError
 from hub.db.schema import inbox_events
 from webhooks import inbox
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[Admin])
 State = Literal["pending", "processing", "applied", "dead"]
+EventId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def _event(row: Any) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def list_events(
     object: Annotated[str | None, Query(max_length=100)] = None,
     external_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Inbox events, newest first, filtered by connector, state, object or record."""
     where = []
@@ -68,7 +69,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}")
-def get_event(event_id: int, hub: HubDep) -> dict[str, Any]:
+def get_event(event_id: EventId, hub: HubDep) -> dict[str, Any]:
     with hub.reader.connect() as conn:
         row = conn.execute(select(inbox_events).where(inbox_events.c.id == event_id)).first()
     if row is None:
@@ -77,7 +78,7 @@ def get_event(event_id: int, hub: HubDep) -> dict[str, Any]:
 
 
 @router.post("/events/{event_id}/replay")
-def replay_one(event_id: int, hub: HubDep) -> dict[str, Any]:
+def replay_one(event_id: EventId, hub: HubDep) -> dict[str, Any]:
     """Queue one event again (attempts reset). 409 while a worker is processing it."""
     with hub.engine.begin() as conn:
         row = conn.execute(select(inbox_events.c.state).where(inbox_events.c.id == event_id)).first()
@@ -94,7 +95,7 @@ class BulkReplay(BaseModel):
 
     connector_id: str | None = None
     state: Literal["dead", "applied"] = "dead"
-    ids: list[int] | None = Field(default=None, max_length=10_000)
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(default=None, max_length=10_000)
     limit: int = Field(default=1000, ge=1, le=10_000)
 
 
