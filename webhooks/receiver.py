@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from connectors.sdk import InboundRequest, PayloadError, SignatureError, WebhookEvent
 from hub.api.errors import ApiError
 from hub.context import Hub
+from hub.metrics import WEBHOOK_DELIVERIES
 from webhooks import inbox
 from webhooks.connectors import ConnectorCache
 
@@ -92,6 +93,7 @@ def build_router(hub: Hub, cache: ConnectorCache, on_stored: Callable[[], None] 
             verifier.verify(inbound, connector.webhook_secrets())
         except SignatureError as exc:
             log.info("webhook for %s rejected: %s", connector_id, exc)
+            WEBHOOK_DELIVERIES.labels(connector_id, "rejected").inc()
             raise ApiError(401, f"delivery not authentic: {exc}") from exc
         document = None
         if content_type == "application/json":
@@ -109,7 +111,11 @@ def build_router(hub: Hub, cache: ConnectorCache, on_stored: Callable[[], None] 
             stored = await run_in_threadpool(_persist, connector_id, inbound, events, error)
         except (OperationalError, DBAPIError) as exc:
             log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
+            WEBHOOK_DELIVERIES.labels(connector_id, "unavailable").inc()
             raise ApiError(503, "database unavailable; retry later", headers={"Retry-After": "5"}) from exc
+        WEBHOOK_DELIVERIES.labels(
+            connector_id, "duplicate" if stored.duplicates and not stored.accepted else "accepted"
+        ).inc()
         if stored.accepted and on_stored is not None:
             on_stored()
         custom = connector.webhook_response(stored.accepted, stored.duplicates)

@@ -19,6 +19,7 @@ from typing import Any
 from hub.context import Hub
 from hub.ledger import Origin
 from hub.ledger.writer import mark_deleted, write_page
+from hub.metrics import INBOX_EVENTS
 from hub.sync.runner import default_owner
 from webhooks import inbox
 from webhooks.connectors import ConnectorCache
@@ -56,7 +57,9 @@ class InboxWorker:
         for (connector_id, object_name), group in groups.items():
             try:
                 self._apply(connector_id, object_name, group)
+                INBOX_EVENTS.labels(connector_id, "applied").inc(len(group))
             except Exception as exc:
+                INBOX_EVENTS.labels(connector_id, "failed").inc(len(group))
                 log.warning("inbox events %s failed: %s", [r.id for r in group], exc)
                 with self.hub.engine.begin() as conn:
                     inbox.settle_failed(

@@ -52,6 +52,7 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
     errors.install(app)
     for module in (health, connectors, sync, status, records, webhook_events):
         app.include_router(module.router)
+
     def wake_workers() -> None:
         for worker in inbox_workers:
             worker.wake()

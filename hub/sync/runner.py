@@ -28,6 +28,7 @@ from connectors.sdk import Connector, RateLimited, ReadRequest
 from hub.db.schema import stream_state, sync_runs
 from hub.ledger import Origin, PageMapper, PageOutcome, write_page
 from hub.ledger.upsert import upsert
+from hub.metrics import SYNC_RECORDS, SYNC_RUNS
 from hub.sync import cursor as cursors
 from hub.sync import lease
 from hub.sync.lease import StreamPaused
@@ -197,6 +198,10 @@ class SyncRunner:
                         )
                     )  # fmt: skip
                     lease.renew(conn, connector_id, stream, run.run_id, now, self.lease_seconds)
+                labels = (connector_id, stream)
+                SYNC_RECORDS.labels(*labels, "seen").inc(outcome.seen)
+                SYNC_RECORDS.labels(*labels, "changed").inc(outcome.changed)
+                SYNC_RECORDS.labels(*labels, "dead_lettered").inc(outcome.dead_lettered)
                 if next_resume is not None:
                     resume = next_resume
                 if on_page:
@@ -232,6 +237,7 @@ class SyncRunner:
                     .values(status=run.status, finished_at=run.finished_at, error=run.error)
                 )
                 lease.release(conn, connector_id, stream, run.run_id)
+            SYNC_RUNS.labels(connector_id, stream, run.status).inc()
         log.info(
             "sync %s %s/%s pages=%d seen=%d changed=%d dead=%d",
             run.status, connector_id, stream, run.pages, run.outcome.seen, run.outcome.changed,

@@ -117,3 +117,13 @@ def test_scheduler_runs_streams_on_their_interval(hub: Hub, sandbox: SandboxServ
         modes = [r.mode for r in conn.execute(select(sync_runs.c.mode).order_by(sync_runs.c.started_at))]
     assert triggers == {"schedule"}
     assert modes[0] == "full" and modes[1] == "incremental"  # first run has no cursor yet
+
+
+def test_metrics_count_synced_records_and_need_the_token(api: TestClient) -> None:
+    api.post("/api/v1/connectors/hs/sync", json={"mode": "full", "wait": True, "streams": ["companies"]})
+    text = api.get("/metrics").text
+    seen = 'hub_sync_records_total{connector="hs",outcome="seen",stream="companies"}'
+    line = next(ln for ln in text.splitlines() if ln.startswith(seen))
+    assert float(line.split()[-1]) > 0
+    assert 'hub_sync_runs_total{connector="hs",status="succeeded",stream="companies"}' in text
+    assert api.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 401

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from hub.api.deps import HubDep
+from hub.api.deps import Admin, HubDep
 from hub.api.errors import ApiError
 
 router = APIRouter(tags=["health"])
@@ -15,6 +17,12 @@ router = APIRouter(tags=["health"])
 def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
+
+
+@router.get("/metrics", dependencies=[Admin], response_class=PlainTextResponse)
+def metrics() -> PlainTextResponse:
+    """Prometheus metrics: records synced, runs, webhook deliveries, inbox events (bearer token)."""
+    return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/readyz")
