@@ -7,14 +7,13 @@ review the diff of ``tests/fixtures/hubspot/*_expected.json``.
 from __future__ import annotations
 
 import json
-import os
-from datetime import datetime
 from typing import Any
 
 import pytest
 
 from hub.canonical import model_for
-from hub.mapping import MappedRecord, Mapper
+from hub.mapping import Mapper
+from tests.golden import assert_golden, mapped
 
 from .conftest import HUBSPOT_FIXTURES, resolve_fixture_ref
 
@@ -25,37 +24,16 @@ def _page(object_name: str) -> list[dict[str, Any]]:
     return json.loads((HUBSPOT_FIXTURES / f"{object_name}_page.json").read_text())["results"]
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _as_json(record: MappedRecord) -> dict[str, Any]:
-    return {
-        "external_id": record.external_id,
-        "entity": record.entity.value,
-        "source_updated_at": _iso(record.source_updated_at),
-        "deleted": record.deleted,
-        "fields": record.fields,
-    }
 
 
-def _mapped(mapper: Mapper, object_name: str) -> dict[str, Any]:
-    records, failures = mapper.map_page(object_name, _page(object_name), resolve_fixture_ref)
-    return {
-        "records": [_as_json(record) for record in records],
-        "failures": [
-            {"external_id": raw["id"], "field": failure.field, "reason": failure.reason} for raw, failure in failures
-        ],
-    }
 
 
 @pytest.mark.parametrize("object_name", OBJECTS)
 def test_recorded_page_maps_to_expected_records(hubspot_mapper: Mapper, object_name: str) -> None:
-    actual = _mapped(hubspot_mapper, object_name)
-    expected_path = HUBSPOT_FIXTURES / f"{object_name}_expected.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        expected_path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
-    assert actual == json.loads(expected_path.read_text())
+    actual = mapped(hubspot_mapper, object_name, _page(object_name), resolve_fixture_ref, "id")
+    assert_golden(actual, HUBSPOT_FIXTURES / f"{object_name}_expected.json")
 
 
 @pytest.mark.parametrize("object_name", OBJECTS)

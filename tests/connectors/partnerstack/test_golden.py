@@ -8,8 +8,6 @@ review the diff of ``tests/fixtures/partnerstack/*_expected.json``.
 from __future__ import annotations
 
 import json
-import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,8 @@ import pytest
 
 from connectors.partnerstack import normalise
 from hub.canonical import model_for
-from hub.mapping import MappedRecord, Mapper, SourceRef, load_mapping
+from hub.mapping import Mapper, SourceRef, load_mapping
+from tests.golden import assert_golden, mapped
 
 from .conftest import FIXTURE_LOOKUP, FIXTURES, fixture_items
 
@@ -38,37 +37,16 @@ def _page(object_name: str) -> list[dict[str, Any]]:
     return [normalise(object_name, item, FIXTURE_LOOKUP) for item in fixture_items(object_name)]
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _as_json(record: MappedRecord) -> dict[str, Any]:
-    return {
-        "external_id": record.external_id,
-        "entity": record.entity.value,
-        "source_updated_at": _iso(record.source_updated_at),
-        "deleted": record.deleted,
-        "fields": record.fields,
-    }
 
 
-def _mapped(mapper: Mapper, object_name: str) -> dict[str, Any]:
-    records, failures = mapper.map_page(object_name, _page(object_name), resolve)
-    return {
-        "records": [_as_json(record) for record in records],
-        "failures": [
-            {"external_id": raw["key"], "field": failure.field, "reason": failure.reason} for raw, failure in failures
-        ],
-    }
 
 
 @pytest.mark.parametrize("object_name", OBJECTS)
 def test_recorded_page_maps_to_expected_records(mapper: Mapper, object_name: str) -> None:
-    actual = _mapped(mapper, object_name)
-    expected_path = FIXTURES / f"{object_name}_expected.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        expected_path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
-    assert actual == json.loads(expected_path.read_text())
+    actual = mapped(mapper, object_name, _page(object_name), resolve, "key")
+    assert_golden(actual, FIXTURES / f"{object_name}_expected.json")
 
 
 @pytest.mark.parametrize("object_name", OBJECTS)

@@ -8,9 +8,7 @@ review the diff.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -19,7 +17,8 @@ import respx
 from connectors.salesforce import SalesforceConnector
 from connectors.sdk import ReadRequest
 from hub.canonical import model_for
-from hub.mapping import MappedRecord, Mapper, SourceRef
+from hub.mapping import Mapper, SourceRef
+from tests.golden import assert_golden, mapped
 
 from .conftest import FIXTURES, REPO, UNKNOWN_ID, FakeOrg, fixture_tables, make_connector
 
@@ -54,31 +53,14 @@ def _records(connector: SalesforceConnector, stream: str) -> list[dict[str, Any]
     return [record for page in connector.read(stream, ReadRequest(mode="full")) for record in page.records]
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _as_json(record: MappedRecord) -> dict[str, Any]:
-    return {
-        "external_id": record.external_id,
-        "entity": record.entity.value,
-        "source_updated_at": _iso(record.source_updated_at),
-        "deleted": record.deleted,
-        "fields": record.fields,
-    }
 
 
 @pytest.mark.parametrize("stream", STREAMS)
 def test_recorded_page_maps_to_expected_records(connector: SalesforceConnector, mapper: Mapper, stream: str) -> None:
-    records, failures = mapper.map_page(stream, _records(connector, stream), resolve)
-    actual = {
-        "records": [_as_json(record) for record in records],
-        "failures": [{"external_id": raw["Id"], "field": f.field, "reason": f.reason} for raw, f in failures],
-    }
-    expected_path = FIXTURES / f"{stream}_expected.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        expected_path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
-    assert actual == json.loads(expected_path.read_text())
+    actual = mapped(mapper, stream, _records(connector, stream), resolve, "Id")
+    assert_golden(actual, FIXTURES / f"{stream}_expected.json")
 
 
 @pytest.mark.parametrize("stream", STREAMS)
