@@ -2,6 +2,8 @@
 
 It stores every POST (path, headers, raw body, arrival time) and answers 200 unless told otherwise
 with :meth:`Receiver.answer` (status, extra headers, optional delay, for the next ``times`` requests).
+:class:`RecordingServer` is the generic recording/scripting/waiting part, shared with the
+PartnerStack and Salesforce outbound receivers.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Generic, Self, TypeVar
 
 
 @dataclass
@@ -38,19 +41,29 @@ class Received:
 
 @dataclass
 class Answer:
-    """A scripted answer."""
+    """A scripted answer (``body`` None: the receiver's default payload)."""
 
     status: int
     headers: dict[str, str]
     delay_s: float
+    body: bytes | None = None
 
 
-class Receiver:
-    """Start with :meth:`start`; ``url`` is the webhook target; :meth:`stop` when done."""
+R = TypeVar("R")
 
-    def __init__(self, path: str = "/webhooks/hs") -> None:
+
+class RecordingServer(Generic[R]):
+    """Records every POST (as built by :meth:`_record`) and answers from a script, else the default.
+
+    Start with :meth:`start`; ``url`` is the target; :meth:`stop` when done.
+    """
+
+    content_type = "application/json"
+    default_payload = b'{"ok": true}'
+
+    def __init__(self, path: str) -> None:
         self.path = path
-        self.requests: list[Received] = []
+        self.requests: list[R] = []
         self._script: deque[Answer] = deque()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -62,7 +75,7 @@ class Receiver:
         """The full target URL."""
         return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}"
 
-    def start(self) -> Receiver:
+    def start(self) -> Self:
         """Serve in a background thread."""
         self._thread.start()
         return self
@@ -76,8 +89,7 @@ class Receiver:
         self, status: int, times: int = 1, headers: dict[str, str] | None = None, delay_s: float = 0
     ) -> None:
         """Answer the next ``times`` requests with ``status`` (after ``delay_s``)."""
-        with self._lock:
-            self._script.extend(Answer(status, headers or {}, delay_s) for _ in range(times))
+        self._push(Answer(status, headers or {}, delay_s) for _ in range(times))
 
     def reset(self) -> None:
         """Forget requests and scripted answers."""
@@ -85,12 +97,7 @@ class Receiver:
             self.requests.clear()
             self._script.clear()
 
-    def events(self) -> list[dict[str, Any]]:
-        """Every event received, in arrival order."""
-        with self._lock:
-            return [e for r in self.requests for e in r.events]
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[R]:
         """Wait until at least ``count`` requests arrived; return them all."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -99,6 +106,14 @@ class Receiver:
                     return list(self.requests)
             time.sleep(0.01)
         raise AssertionError(f"expected {count} requests, got {len(self.requests)}")
+
+    def _push(self, answers: Iterable[Answer]) -> None:
+        with self._lock:
+            self._script.extend(answers)
+
+    def _record(self, path: str, headers: dict[str, str], body: bytes) -> R:
+        """One recorded request."""
+        raise NotImplementedError
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -109,16 +124,16 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver._lock:
-                    receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
+                    receiver.requests.append(receiver._record(self.path, dict(self.headers.items()), body))
                     answer = receiver._script.popleft() if receiver._script else Answer(200, {}, 0)
                 if answer.delay_s:
                     time.sleep(answer.delay_s)
-                payload = b'{"ok": true}'
+                payload = receiver.default_payload if answer.body is None else answer.body
                 try:
                     self.send_response(answer.status)
                     for key, value in answer.headers.items():
                         self.send_header(key, value)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", receiver.content_type)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
@@ -129,3 +144,18 @@ class Receiver:
                 return
 
         return Handler
+
+
+class Receiver(RecordingServer[Received]):
+    """The HubSpot webhook target: records :class:`Received` requests."""
+
+    def __init__(self, path: str = "/webhooks/hs") -> None:
+        super().__init__(path)
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event received, in arrival order."""
+        with self._lock:
+            return [e for r in self.requests for e in r.events]
+
+    def _record(self, path: str, headers: dict[str, str], body: bytes) -> Received:
+        return Received(path, headers, body)

@@ -8,49 +8,31 @@ retry_max_s)``, until ``max_attempts`` attempts were made.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from sandbox.background import BackgroundLoop
 from sandbox.clock import wall_ms
 from sandbox.hubspot.webhooks import sender
 from sandbox.hubspot.webhooks.queue import Batch, DeliveryQueue
 from sandbox.hubspot.webhooks.settings import WebhookSettings
 
 
-class DeliveryWorker:
+class DeliveryWorker(BackgroundLoop):
     """Start with :meth:`start`, stop (and join) with :meth:`stop`; restartable."""
 
     def __init__(self, queue: DeliveryQueue, settings_fn: Callable[[], WebhookSettings]) -> None:
+        super().__init__("sandbox-hubspot-webhooks")
         self.queue = queue
         self.settings_fn = settings_fn
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    @property
-    def running(self) -> bool:
-        """Whether the thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the thread (no-op when running)."""
-        if self.running:
-            return
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sandbox-hubspot-webhooks", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = None) -> None:
-        """Ask the thread to finish its current attempt and exit; wait for it."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
+    def _wake(self) -> None:
         self.queue.wake()
-        thread.join(timeout if timeout is not None else self.settings_fn().timeout_s + 5)
-        self._thread = None
+
+    def _join_timeout(self) -> float:
+        return self.settings_fn().timeout_s + 5
 
     def _run(self) -> None:
         with httpx.Client(follow_redirects=False) as client:

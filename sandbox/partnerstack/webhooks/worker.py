@@ -8,12 +8,12 @@ Requests are unsigned (PartnerStack documents no signature).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from sandbox.background import BackgroundLoop
 from sandbox.clock import wall_ms
 from sandbox.hubspot.webhooks.sender import parse_retry_after
 from sandbox.partnerstack.webhooks.queue import Delivery, DeliveryQueue
@@ -56,37 +56,19 @@ def post(client: httpx.Client, url: str, body: bytes, timeout_s: float) -> dict[
     }
 
 
-class DeliveryWorker:
+class DeliveryWorker(BackgroundLoop):
     """Start with :meth:`start`, stop (and join) with :meth:`stop`; restartable."""
 
     def __init__(self, queue: DeliveryQueue, settings_fn: Callable[[], WebhookSettings]) -> None:
+        super().__init__("sandbox-partnerstack-webhooks")
         self.queue = queue
         self.settings_fn = settings_fn
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    @property
-    def running(self) -> bool:
-        """Whether the thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the thread (no-op when running)."""
-        if self.running:
-            return
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sandbox-partnerstack-webhooks", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Finish the current attempt and exit; wait for the thread."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
+    def _wake(self) -> None:
         self.queue.wake()
-        thread.join(self.settings_fn().timeout_s + 5)
-        self._thread = None
+
+    def _join_timeout(self) -> float:
+        return self.settings_fn().timeout_s + 5
 
     def _run(self) -> None:
         with httpx.Client(follow_redirects=False) as client:

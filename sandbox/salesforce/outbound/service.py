@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.background import BackgroundLoop
 from sandbox.clock import wall_ms
 from sandbox.salesforce.ids import IdAllocator, make_id
 from sandbox.salesforce.outbound.envelope import build_envelope, parse_ack
@@ -62,10 +63,11 @@ def xml_values(obj: ObjectDef, record: dict[str, Any], only: tuple[str, ...]) ->
     return out
 
 
-class OutboundService:
+class OutboundService(BackgroundLoop):
     """See the module docstring; ``context`` returns (org id, base URL, session id or None)."""
 
     def __init__(self, objects: dict[str, ObjectDef], context: Callable[[], tuple[str, str, str | None]]) -> None:
+        super().__init__("sandbox-salesforce-outbound")
         self.objects = objects
         self.context = context
         self.settings = OutboundSettings()
@@ -79,8 +81,6 @@ class OutboundService:
         self._notification_ids = itertools.count(IdAllocator.FIRST)
         self._log: deque[dict[str, Any]] = deque(maxlen=LOG_SIZE)
         self.counts: Counter[str] = Counter()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # -- configuration / lifecycle ---------------------------------------------------------------
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -105,29 +105,12 @@ class OutboundService:
             self._cond.notify_all()
         return dropped
 
-    @property
-    def running(self) -> bool:
-        """Whether the delivery thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the delivery thread (no-op when running)."""
-        if self.running:
-            return
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sandbox-salesforce-outbound", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the thread after its current attempt."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
+    def _wake(self) -> None:
         with self._cond:
             self._cond.notify_all()
-        thread.join(self.settings.timeout_s + 5)
-        self._thread = None
+
+    def _join_timeout(self) -> float:
+        return self.settings.timeout_s + 5
 
     def view(self) -> dict[str, Any]:
         """Settings and state."""
