@@ -84,7 +84,7 @@ def golden_detail(
                 xrefs.c.external_id == source_records.c.external_id,
             ),
         )
-        .where(source_records.c.canonical_id == canonical_id)
+        .where(source_records.c.golden_id == canonical_id)
         .order_by(source_records.c.source_instance, source_records.c.external_id)
     )
     history = conn.execute(

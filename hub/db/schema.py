@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     Column,
     Index,
     Integer,
@@ -151,7 +152,11 @@ source_records = Table(
     Column("observed_at", UTCDateTime, nullable=False),
     Column("last_entry_id", BigIntPK, nullable=False),
     Column("deleted", Boolean, nullable=False, default=False),
+    # The golden record (cluster) this source record belongs to: its own canonical id until a match
+    # merges it into another cluster. Derived from the ledger's match decisions.
+    Column("golden_id", String(64), nullable=False),
     Index("ix_source_records_canonical", "canonical_id"),
+    Index("ix_source_records_golden", "golden_id"),
 )
 
 golden_records = Table(
@@ -169,6 +174,51 @@ golden_records = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_golden_type_name", "entity_type", "display_name"),
     Index("ix_golden_lookup", "entity_type", "lookup_key"),
+)
+
+# -- identity resolution (projections of the ledger's decision entries, except the blocking index) ----
+match_profiles = Table(
+    "match_profiles",
+    metadata,
+    Column("record_id", String(64), primary_key=True),  # a source record's canonical id
+    Column("entity_type", String(32), nullable=False),
+    Column("source_system", String(64), nullable=False),
+    Column("source_instance", String(64), nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("features", JSONType, nullable=False),  # standardised values compared by the matcher
+)
+
+match_keys = Table(
+    "match_keys",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("entity_type", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),  # domain, duns, email, name token, phone, ...
+    Column("value", String(320), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Index("ix_match_keys_lookup", "entity_type", "kind", "value"),
+    Index("ix_match_keys_record", "record_id"),
+)
+
+match_pairs = Table(
+    "match_pairs",
+    metadata,
+    Column("id", String(36), primary_key=True),  # UUIDv5 of (entity, sorted record ids)
+    Column("entity_type", String(32), nullable=False),
+    Column("record_a", String(64), nullable=False),
+    Column("record_b", String(64), nullable=False),
+    Column("state", String(16), nullable=False),  # merged | review | accepted | rejected | unmerged | linked
+    Column("band", String(16), nullable=False),  # auto | review | none
+    Column("rule", String(64), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("evidence", JSONType, nullable=False),
+    Column("decided_by", String(200), nullable=True),  # "auto" or the steward
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_entry_id", BigIntPK, nullable=False),
+    Index("ix_match_pairs_state", "entity_type", "state"),
+    Index("ix_match_pairs_a", "record_a"),
+    Index("ix_match_pairs_b", "record_b"),
 )
 
 dead_letters = Table(

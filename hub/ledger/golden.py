@@ -47,10 +47,10 @@ def refresh(conn: Connection, canonical_ids: Iterable[str]) -> int:
     grouped: dict[str, tuple[str, list[SourceState]]] = {}
     for part in chunks(ids):
         rows = conn.execute(
-            select(source_records).where(source_records.c.canonical_id.in_(part), source_records.c.deleted.is_(False))
+            select(source_records).where(source_records.c.golden_id.in_(part), source_records.c.deleted.is_(False))
         )
         for row in rows:
-            entry = grouped.setdefault(row.canonical_id, (row.entity_type, []))
+            entry = grouped.setdefault(row.golden_id, (row.entity_type, []))
             entry[1].append(source_state(row))
     upsert(
         conn,

@@ -55,6 +55,7 @@ def replay(conn: Connection, batch: int = 5000) -> dict[tuple[str, str, str], di
                 "observed_at": row.observed_at,
                 "last_entry_id": row.id,
                 "deleted": row.op == "delete",
+                "golden_id": current["golden_id"] if current else row.canonical_id,
             }
         last_id = rows[-1].id
 

@@ -230,6 +230,7 @@ def apply_mapped(
                 "source_updated_at": record.source_updated_at,
                 "observed_at": now,
                 "deleted": record.deleted,
+                "golden_id": old.golden_id if old is not None else canonical_id,
             }
         )
     _append(conn, entries, states, outcome)
@@ -247,7 +248,7 @@ def _append(
     for state, entry_id in zip(states, returned.scalars(), strict=True):
         state["last_entry_id"] = entry_id
     upsert(conn, source_records, states, key=["source_instance", "source_object", "external_id"])
-    touched = sorted({state["canonical_id"] for state in states})
+    touched = sorted({state["golden_id"] for state in states})
     golden.refresh(conn, touched)
     outcome.changed += len(entries)
     outcome.canonical_ids.extend(touched)
@@ -285,7 +286,7 @@ def mark_deleted(
             "source_instance": origin.instance, "source_object": object_name, "external_id": external_id,
             "source_system": origin.system, "entity_type": old.entity_type, "canonical_id": old.canonical_id,
             "fields": old.fields, "content_hash": digest, "source_updated_at": deleted_at or old.source_updated_at,
-            "observed_at": now, "deleted": True,
+            "observed_at": now, "deleted": True, "golden_id": old.golden_id,
         })  # fmt: skip
     _append(conn, entries, states, outcome)
     return outcome
