@@ -241,10 +241,10 @@ _FREE_MAIL = _wordset(
     qq.com foxmail.com 163.com 126.com yeah.net sina.com sina.cn sohu.com aliyun.com 139.com 189.cn 21cn.com
     tom.com wo.cn
     naver.com hanmail.net daum.net nate.com kakao.com
-    yahoo.co.jp docomo.ne.jp ezweb.ne.jp softbank.ne.jp i.softbank.jp au.com nifty.com biglobe.ne.jp ocn.ne.jp
+    yahoo.co.jp docomo.ne.jp ezweb.ne.jp softbank.ne.jp au.com nifty.com biglobe.ne.jp ocn.ne.jp
     so-net.ne.jp
     rediffmail.com rediff.com sify.com vsnl.net indiatimes.com
-    bigpond.com bigpond.net.au optusnet.com.au iinet.net.au tpg.com.au internode.on.net westnet.com.au
+    bigpond.com bigpond.net.au optusnet.com.au iinet.net.au tpg.com.au on.net westnet.com.au
     dodo.com.au adam.com.au ozemail.com.au
     xtra.co.nz orcon.net.nz slingshot.co.nz
     uol.com.br bol.com.br terra.com.br ig.com.br globo.com globomail.com r7.com
