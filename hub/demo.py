@@ -132,7 +132,7 @@ def _webhook_step(
     arrived = False
     while time.perf_counter() < deadline:
         detail = api.get(f"/api/v1/organizations/{org_id}").json()
-        record = next((s for s in detail["sources"] if s["external_id"] == source), {})
+        record: dict[str, Any] = next((s for s in detail["sources"] if s["external_id"] == source), {})
         if record.get("fields", {}).get("name") == new_name:
             arrived = True
             break
