@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz.distance import JaroWinkler
-from rapidfuzz.fuzz import token_set_ratio
+from rapidfuzz.fuzz import ratio, token_set_ratio
 
 from hub.identity.config import Bands
 
@@ -130,19 +130,22 @@ def _names_agree(a: str | None, b: str | None) -> bool:
 
 
 def _name_levels(ctx: Context, a: str | None, b: str | None) -> tuple[str, float]:
+    """Exact (term-frequency weighted), a typo away, one name inside the other ("Northwind" and
+    "Northwind Traders"), loosely alike, or different. A shared common word ("Logistics") alone
+    makes no likeness: whole-string similarity decides, token sets only when one contains the other."""
     if not a or not b:
         return "unknown", 0.0
     if a == b:
         return "exact", _w(0.70, _tf_u(ctx, "name", a, 1e-5))
-    ratio = token_set_ratio(a, b)
-    jw = JaroWinkler.similarity(a, b)
-    if ratio >= 95 or jw >= 0.96:
+    whole = ratio(a, b)
+    if whole >= 92 or JaroWinkler.similarity(a, b) >= 0.96:
         return "close", _w(0.15, 0.0008)
-    if ratio >= 85 or jw >= 0.92:
-        return "similar", _w(0.08, 0.008)
-    if ratio >= 70:
-        return "weak", _w(0.04, 0.05)
-    return "different", _w(0.03, 0.94)
+    ta, tb = set(a.split()), set(b.split())
+    if (ta <= tb or tb <= ta) and token_set_ratio(a, b) >= 90:
+        return "contained", _w(0.08, 0.004)
+    if whole >= 80:
+        return "similar", _w(0.04, 0.01)
+    return "different", _w(0.03, 0.96)
 
 
 def _root(domain: str) -> str:
@@ -226,7 +229,7 @@ def _first_levels(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, float]:
         return "unknown", 0.0
     if fa == fb:
         return "exact", _w(0.85, 0.01)
-    if set(a.get("first_keys") or ()) & set(b.get("first_keys") or ()):
+    if fa in (b.get("first_keys") or ()) or fb in (a.get("first_keys") or ()):  # one hop: Bob ~ Robert
         return "nickname", _w(0.08, 0.002)
     if JaroWinkler.similarity(fa, fb) >= 0.9:
         return "close", _w(0.04, 0.01)
