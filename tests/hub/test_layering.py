@@ -6,7 +6,7 @@ functions and under ``TYPE_CHECKING`` included: a lazy import is still an arrow.
     hub ──▶ webhooks ──▶ connectors.sdk ◀── connectors
      │                        ▲
      └────────────────────────┘        sandbox: imports none of them
-    bench ──▶ hub, sandbox             hub ──▶ sandbox only in hub/demo.py and hub/cli.py
+    bench ──▶ hub                      hub ──▶ sandbox only in hub/demo.py and hub/cli.py
 """
 
 from __future__ import annotations
