@@ -4,8 +4,8 @@ An event that names a record is applied by fetching the record's current state; 
 the record is applied as carried (the ledger skips it if it is older than what it holds). The ledger
 write and the settling of the events commit together, so a worker killed at any point leaves its
 events to be claimed again when the claim expires, and they are applied once. A failure retries with
-exponential backoff and jitter; after ``webhook_max_attempts`` the event is ``dead`` with its reason,
-visible in the API and replayable.
+exponential backoff and jitter; after ``WorkerSettings.max_attempts`` the event is ``dead`` with its
+reason, visible in the API and replayable. The write path is the host's (``webhooks.host.Ledger``).
 """
 
 from __future__ import annotations
