@@ -67,13 +67,12 @@ def worker(
     import signal
     import threading
 
-    from webhooks.connectors import ConnectorCache
-    from webhooks.worker import InboxWorker
+    from hub.inbound import connector_cache, inbox_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     hub = _hub()
-    cache = ConnectorCache(hub)
-    workers = [InboxWorker(hub, cache) for _ in range(max(1, threads))]
+    cache = connector_cache(hub)
+    workers = [inbox_worker(hub, cache) for _ in range(max(1, threads))]
     if drain:
         done = sum(w.drain() for w in workers)
         console.print(f"applied {done} inbox events")

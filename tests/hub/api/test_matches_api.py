@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from hub.context import Hub
 from hub.ledger import write_page
-from tests.identity.test_matching import HS, MAPPERS, SF, account, company, rid
+from tests.hub.identity.test_matching import HS, MAPPERS, SF, account, company, rid
 
 
 def _load(hub: Hub) -> None:
