@@ -1,33 +1,23 @@
-"""The PartnerStack envelope and key paging.
+"""The PartnerStack envelope: ``{"data": ..., "message": ..., "status": <http status>}``.
 
-Responses are ``{"data": ..., "message": ..., "status": <http status>}``; errors carry no ``data``
-and arrive with their HTTP status, which the SDK requester classifies (429/5xx retried, 401/403
-``AuthError``, other 4xx ``RequestRejected``). A 2xx whose body states an error status is raised the
-same way, so a proxy that rewrites statuses cannot make an error look like an empty page.
-
-Paging: ``starting_after`` is the ``key`` of the last item of the previous page; ``data.has_more``
-false ends the list. Each page's ``resume`` is ``{"starting_after": <that key>}``, the position of
-the *next* page, so the hub can commit it and a crashed run continues there.
-https://docs.partnerstack.com/docs/partner-api (pagination)
+Errors carry no ``data`` and arrive with their HTTP status, which the SDK requester classifies
+(429/5xx retried, 401/403 ``AuthError``, other 4xx ``RequestRejected``). A 2xx whose body states an
+error status is raised the same way, so a proxy that rewrites statuses cannot make an error look
+like an empty page. Paging is the SDK's ``LastRecordKeyPaginator`` (``streams.py``); ``fetch`` is
+how the SDK driver sends each page request through this check.
+https://docs.partnerstack.com/docs/partner-api (Responses)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
-from connectors.sdk import (
-    Page,
-    PaginationLoopError,
-    Requester,
-    StreamSpec,
-    UpstreamError,
-    classify,
-    dig,
-    select_records,
-)
+from connectors.sdk import PageRequest, Requester, UpstreamError, classify
+
+Params = Mapping[str, Any] | list[tuple[str, Any]]
 
 
 def call(
@@ -35,7 +25,7 @@ def call(
     method: str,
     path: str,
     *,
-    params: Mapping[str, Any] | None = None,
+    params: Params | None = None,
     json: Any = None,
 ) -> dict[str, Any]:
     """Send one request and return the envelope; raise the SDK error for an error status."""
@@ -52,36 +42,7 @@ def call(
     return document
 
 
-def read_key_pages(
-    requester: Requester,
-    spec: StreamSpec,
-    *,
-    params: Mapping[str, Any],
-    page_size: int,
-    resume: Mapping[str, Any] | None = None,
-) -> Iterator[Page]:
-    """Yield the raw pages of ``spec`` from ``resume`` to the end of the list.
-
-    A key handed out twice raises ``PaginationLoopError``; ``has_more`` with an empty page raises
-    ``UpstreamError`` (there is no last key to continue from).
-    """
-    position = (resume or {}).get("starting_after")
-    seen: set[str] = set()
-    while True:
-        query: dict[str, Any] = {**spec.params, **params, "limit": page_size}
-        if position:
-            query["starting_after"] = position
-        # https://docs.partnerstack.com/reference (GET list endpoints: limit, starting_after, order_by)
-        document = call(requester, "GET", spec.path, params=query)
-        records = select_records(document, spec.record_selector)
-        if dig(document, ("data", "has_more")) is not True:
-            yield Page(records=records, resume=None)
-            return
-        last = records[-1].get("key") if records and isinstance(records[-1], dict) else None
-        if not last:
-            raise UpstreamError(f"{spec.name}: has_more is true but the page has no last item key to continue from")
-        position = str(last)
-        if position in seen:
-            raise PaginationLoopError(f"{spec.name}: upstream repeated the page after {position}")
-        seen.add(position)
-        yield Page(records=records, resume={"starting_after": position})
+def fetch(requester: Requester, request: PageRequest) -> dict[str, Any]:
+    """One page request of the SDK driver (``read_pages(..., fetch=fetch)``), envelope checked."""
+    # https://docs.partnerstack.com/reference (GET list endpoints: limit, starting_after)
+    return call(requester, request.method, request.url, params=request.params, json=request.body)

@@ -1,8 +1,8 @@
 """Raw PartnerStack records, made mappable: the envelope's items are kept as they are, plus these members.
 
 ``associations``        ``{"partnerships": [{"id": "part_…", "types": ["partner"]}],
-                        "customers": [{"id": "cust_…", "types": ["customer"]}]}`` — the same shape as
-                        the HubSpot connector's, for ``links:`` in the mapping. Records name their
+                        "customers": [{"id": "cust_…", "types": ["customer"]}]}`` — the SDK's record
+                        shape (``connectors.sdk.records``), for ``links:`` in the mapping. Records name their
                         partner by ``partner_key`` (the partner's key in the program), but the hub
                         knows partnerships by their own ``key``: the connector translates (``Lookup``).
                         A partner it cannot translate is left out, never guessed.
@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from connectors.partnerstack.freemail import company_domain
+from connectors.sdk import Associations, hub_record, link
 
 ADDED_MEMBERS = ("associations", "deleted", "amount_decimal", "email_domain", "partnership_status")
 _WHOLE = re.compile(r"[+-]?\d+")
@@ -116,7 +117,7 @@ def normalise(
 ) -> dict[str, Any]:
     """A copy of ``record`` with the added members (see the module docstring)."""
     out = dict(record)
-    out["deleted"] = deleted or _deleted(record)
+    deleted = deleted or _deleted(record)
     # Custom fields arrive as a list of {api_name, value}: index them by name so a mapping can say
     # `custom_fields.company_name`.
     out["custom_fields"] = {
@@ -124,21 +125,16 @@ def normalise(
         for f in record.get("fields") or []
         if isinstance(f, dict) and (f.get("api_name") or f.get("name"))
     }
-    associations: dict[str, list[dict[str, Any]]] = {}
+    associations: Associations = {}
     if object_name == "partnerships":
         out["email_domain"] = company_domain(record.get("email"))
         joined = record.get("joined_at") not in (None, "")
-        out["partnership_status"] = "archived" if out["deleted"] else ("joined" if joined else "invited")
+        out["partnership_status"] = "archived" if deleted else ("joined" if joined else "invited")
     else:
-        partnership = _partnership(object_name, record, lookup, via_customer)
-        if partnership:
-            associations["partnerships"] = [{"id": partnership, "types": ["partner"]}]
-        customer = _customer_key(object_name, record)
-        if customer:
-            associations["customers"] = [{"id": customer, "types": ["customer"]}]
+        link(associations, "partnerships", _partnership(object_name, record, lookup, via_customer), "partner")
+        link(associations, "customers", _customer_key(object_name, record), "customer")
     if object_name == "customers":
         out["email_domain"] = company_domain(record.get("email"))
     if object_name in ("deals", "transactions", "rewards"):
         out["amount_decimal"] = cents_to_units(record.get("amount"))
-    out["associations"] = associations
-    return out
+    return hub_record(out, associations=associations, deleted=deleted)

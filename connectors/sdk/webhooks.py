@@ -112,7 +112,7 @@ class UrlToken:
             raise SignatureError("no webhook token configured")
         given = parse_qs(urlsplit(request.url).query, keep_blank_values=True).get(self.param, [])
         if len(given) != 1 or not given[0]:
-            raise SignatureError(f"the webhook URL carries no single ?{self.param}=")
+            raise SignatureError(f"the webhook URL must carry exactly one non-empty ?{self.param}=")
         presented = _digest(given[0])
         matched = False
         for secret in valid:  # no early exit: every secret costs the same

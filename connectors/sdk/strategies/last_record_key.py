@@ -45,7 +45,6 @@ class LastRecordKeyPaginator(Paginator):
             return None
         last = dotted(records[-1], self.key_field) if records else None
         if last in (None, ""):
-            raise UpstreamError(
-                f"{'.'.join(self.has_more_path)} is true but the page has no last {self.key_field!r} to continue from"
-            )
+            flag = ".".join(self.has_more_path)
+            raise UpstreamError(f"{flag} is true but the page has no last item key ({self.key_field!r}) to go on from")
         return {self.param: str(last)}
