@@ -1,7 +1,10 @@
 """PartnerStack connector (Vendor API v2). Registered as ``partnerstack``.
 
-Streams: partnerships, customers, deals, transactions, rewards (see ``streams.py``). Write-back:
-partnerships and deals by ``PATCH``. Records keep PartnerStack's items as they are, plus the members
+Streams: partnerships, customers, deals, transactions, rewards, declared as data in ``streams.py``
+(the documented params of each list, paged by the SDK's ``LastRecordKeyPaginator``). Archived
+partnerships and deals are polled (``include_archived=true``); incremental reward reads re-read the
+last ``reward_recheck_days`` of rewards so that status changes arrive (``connector.py``, ADR 13).
+Write-back: partnerships and deals by ``PATCH``. Records keep PartnerStack's items as they are, plus the members
 listed in ``records.py`` (associations, deleted, amount_decimal, email_domain, partnership_status).
 
 Webhooks. PartnerStack does not sign its deliveries and documents no authentication for them, so the

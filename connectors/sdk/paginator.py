@@ -40,7 +40,8 @@ def read_pages(
     """
     paginator = spec.paginator
     merged = {**spec.params, **(params or {})}
-    state: dict[str, str] | None = {str(k): str(v) for k, v in resume.items()} if resume else None
+    kept = {str(k): str(v) for k, v in (resume or {}).items() if v is not None}
+    state: dict[str, str] | None = kept or None
     guard = LoopGuard(spec.name)
     get = fetch or send
     while True:
