@@ -6,7 +6,8 @@
                         partner by ``partner_key`` (the partner's key in the program), but the hub
                         knows partnerships by their own ``key``: the connector translates (``Lookup``).
                         A partner it cannot translate is left out, never guessed.
-``deleted``             true for an archived record or a ``*.deleted`` webhook event.
+``deleted``             true for an archived record (``archived`` or ``is_archived`` true) or a
+                        ``*.deleted`` webhook event.
 ``amount_decimal``      ``amount`` (integer cents) as a decimal string in units: 1250 → "12.50"
                         (deals, transactions, rewards); a value that is not whole cents is passed on
                         as text that the mapping rejects, so the record is dead-lettered with a reason.
@@ -108,8 +109,13 @@ def _partnership(object_name: str, record: dict[str, Any], lookup: Lookup, via_c
 
 
 def _deleted(record: dict[str, Any]) -> bool:
-    archived = record.get("archived")
-    return archived is True or (isinstance(archived, str) and archived.strip().lower() == "true")
+    """Archived, by ``archived`` (the Vendor API) or ``is_archived`` (the shape PartnerStack's
+    partner-facing partnership lists use)."""
+    for member in ("archived", "is_archived"):
+        flag = record.get(member)
+        if flag is True or (isinstance(flag, str) and flag.strip().lower() == "true"):
+            return True
+    return False
 
 
 def normalise(

@@ -18,14 +18,14 @@ key) sets ``detects_loops``; the driver then raises ``PaginationLoopError`` when
 within one read, instead of paging forever. Counting strategies (offset, page number) advance by
 construction and bound the read with ``max_pages`` instead.
 
-Contract for the next-URL strategy (``strategies/next_url.py``, written with the Salesforce work):
-``NextUrlPaginator(Paginator)`` with ``kind = "next_url"`` and ``url_path: tuple[str, ...]`` (the
-response member holding the next page's URL: ``("nextRecordsUrl",)``, ``("@odata.nextLink",)``,
-``("@nextLink",)``), optionally ``done_path`` (Salesforce ``done``) that ends the read when true.
-State ``{"url": "<next URL>"}`` (the form the old ``spec.NextUrlPaginator`` persisted). ``request``
-sends the stream's params on the first page only, and the URL as given afterwards (it carries its
-own query). An absolute URL on another host than the client's base URL is refused
-(``UpstreamError``): credentials must not follow a link off the upstream. ``detects_loops = True``.
+Contract for the next-URL strategy. The data is ``spec.NextUrlPaginator`` (``kind = "next_url"``,
+``url_path: tuple[str, ...]``: the member holding the next page's URL — ``("nextRecordsUrl",)``,
+``("@odata.nextLink",)``, ``("@nextLink",)``), state ``{"url": "<next URL>"}`` (the form it always
+persisted), ``detects_loops = True``; the first request carries the stream's params, later ones the
+URL as given (it carries its own query). ``read_pages`` drives it as it drives the others.
+``strategies/next_url.py`` (written with the Salesforce work) is the full strategy over the same
+data and state: relative links resolved against the requesting URL, and an absolute link to another
+origin refused (``UpstreamError``), since the client's credentials would follow it.
 """
 
 from __future__ import annotations
