@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from connectors.sdk import PageRequest, PaginationLoopError, Paginator, StreamSpec, read_pages
+from connectors.sdk import NextUrlPaginator, PageRequest, PaginationLoopError, Paginator, StreamSpec, read_pages
 from connectors.sdk.strategies.base import State, as_pairs
 
 from .listing import BASE, requester
@@ -98,3 +98,20 @@ def test_any_paginator_subclass_is_a_stream_paginator_and_page_size_copies() -> 
     assert isinstance(spec.paginator, EchoToken)
     assert spec.paginator.with_page_size(5) is spec.paginator  # no page size: unchanged
     assert spec.model_dump()["paginator"]["kind"] == "echo"  # serialised as the subclass
+
+
+@respx.mock
+def test_the_next_url_data_class_runs_under_the_driver() -> None:
+    """``spec.NextUrlPaginator`` keeps its persisted ``{"url"}`` state; params go on the first page only."""
+    first = respx.get(f"{BASE}/query", params={"q": "SELECT Id FROM Account"}).mock(
+        return_value=httpx.Response(200, json={"records": [{"Id": "1"}], "nextRecordsUrl": "/query/01g-2"})
+    )
+    second = respx.get(f"{BASE}/query/01g-2").mock(return_value=httpx.Response(200, json={"records": [{"Id": "2"}]}))
+    spec = StreamSpec(
+        name="accounts", object="accounts", path="/query", record_selector=("records",),
+        paginator=NextUrlPaginator(url_path=("nextRecordsUrl",)), params={"q": "SELECT Id FROM Account"},
+    )  # fmt: skip
+    pages = [p for p, _ in read_pages(requester(), spec)]
+    assert [p.resume for p in pages] == [{"url": "/query/01g-2"}, None]
+    assert first.call_count == 1 and second.calls.last.request.url.query == b""
+    assert [p.records for p, _ in read_pages(requester(), spec, {"url": "/query/01g-2"})] == [[{"Id": "2"}]]
