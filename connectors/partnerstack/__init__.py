@@ -3,7 +3,7 @@
 Streams: partnerships, customers, deals, transactions, rewards, declared as data in ``streams.py``
 (the documented params of each list, paged by the SDK's ``LastRecordKeyPaginator``). Archived
 partnerships and deals are polled (``include_archived=true``); incremental reward reads re-read the
-last ``reward_recheck_days`` of rewards so that status changes arrive (``connector.py``, ADR 13).
+last ``reward_recheck_days`` of rewards so that status changes arrive (``connector.py``, ADR 16).
 Write-back: partnerships and deals by ``PATCH``. Records keep PartnerStack's items as they are, plus the members
 listed in ``records.py`` (associations, deleted, amount_decimal, email_domain, partnership_status).
 

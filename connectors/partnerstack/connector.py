@@ -5,7 +5,7 @@
   (customers, deals) or ``min_created`` (transactions, rewards) in epoch ms; partnerships have no
   modification filter and are read in full every time;
 * archived records are polled, not only announced: partnerships and deals are listed with
-  ``include_archived=true`` and come back flagged ``deleted`` (ADR 13);
+  ``include_archived=true`` and come back flagged ``deleted`` (ADR 16);
 * reward status (hold → pending → approved → paid, or declined) changes without any filter to find
   it by (rewards have ``min_created`` only): every incremental rewards read re-reads the rewards
   created in the last ``reward_recheck_days`` (default 90) as well as those since the cursor, so a

@@ -13,7 +13,7 @@ stream         static params                        incremental filter        ``
 =============  ===================================  ========================  ==================
 partnerships   ``include_archived=true``            none (read in full)       ``created_at``
 customers      —                                    ``min_updated``           not documented
-deals          ``include_archived=true`` (ADR 13)   ``min_updated``           not documented
+deals          ``include_archived=true`` (ADR 16)   ``min_updated``           not documented
 transactions   —                                    ``min_created``           ``created_at``
 rewards        —                                    ``min_created`` + window  ``created_at``
 =============  ===================================  ========================  ==================

@@ -2,7 +2,7 @@
 
 Deals are sent as the API shapes them (``objects.public``: no ``partnership_key``) and their list
 takes no ``order_by``. ``include_archived=true`` adds archived deals (``archived: true``) to the
-list, as on partnerships — see docs/adr/0013-partnerstack-polling.md for why the simulator offers
+list, as on partnerships — see docs/adr/0016-partnerstack-polling.md for why the simulator offers
 it on deals and what the connector does with it.
 """
 
