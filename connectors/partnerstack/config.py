@@ -27,6 +27,13 @@ class PartnerStackConfig(BaseModel):
     incremental_lookback_seconds: int = Field(
         default=0, ge=0, description="Re-read this much before the cursor on incremental reads."
     )
+    reward_recheck_days: int = Field(
+        default=90,
+        ge=0,
+        le=3650,
+        description="Incremental reward reads also re-read the rewards created in this many days, so status "
+        "changes (pending → approved → paid) arrive; 0 reads only rewards created since the cursor.",
+    )
     resolve_transaction_partners: bool = Field(
         default=True,
         description="Transactions name only their customer: look each new customer up (one GET, cached) "

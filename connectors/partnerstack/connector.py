@@ -1,13 +1,21 @@
 """The PartnerStack connector: partnerships, customers, deals, transactions and rewards.
 
-* read: list endpoints paged by item key (``paging.py``), ascending ``order_by``; incremental reads
-  filter on ``min_updated`` (customers, deals) or ``min_created`` (transactions, rewards) in epoch ms;
-  partnerships have no modification filter and are read in full every time;
+* read: the streams of ``streams.py`` (data: path, documented params, the SDK's
+  ``LastRecordKeyPaginator``) through the SDK driver; incremental reads filter on ``min_updated``
+  (customers, deals) or ``min_created`` (transactions, rewards) in epoch ms; partnerships have no
+  modification filter and are read in full every time;
+* archived records are polled, not only announced: partnerships and deals are listed with
+  ``include_archived=true`` and come back flagged ``deleted`` (ADR 16);
+* reward status (hold → pending → approved → paid, or declined) changes without any filter to find
+  it by (rewards have ``min_created`` only): every incremental rewards read re-reads the rewards
+  created in the last ``reward_recheck_days`` (default 90) as well as those since the cursor, so a
+  status change of a reward up to that age arrives with the next run; older ones with the next full
+  run. Unchanged re-read rewards cost a read, not a ledger write (the ledger skips equal content);
 * records: the envelope's items as they are, plus the members listed in ``records.py``;
 * write-back: ``PATCH /partnerships/{key}`` and ``PATCH /deals/{key}``, one request per record;
 * fetch: ``GET /{object}/{key}``; archived and missing records are left out (the hub tombstones them);
 * auth: HTTP Basic, public key as username and secret key as password;
-* webhooks: unsigned upstream, so a secret ``?token=`` in the URL (``token.py``).
+* webhooks: unsigned upstream, so a secret ``?token=`` in the URL (the SDK's ``UrlToken``).
 """
 
 from __future__ import annotations
@@ -23,10 +31,9 @@ import httpx
 from connectors.partnerstack import webhooks
 from connectors.partnerstack.config import PartnerStackConfig
 from connectors.partnerstack.directory import Directory
-from connectors.partnerstack.paging import call, read_key_pages
+from connectors.partnerstack.envelope import call, fetch
 from connectors.partnerstack.records import key_of, normalise
 from connectors.partnerstack.streams import FETCHABLE, INCREMENTAL_FILTER, SPEC, WRITABLE
-from connectors.partnerstack.token import QueryToken
 from connectors.sdk import (
     AuthError,
     Connector,
@@ -37,10 +44,12 @@ from connectors.sdk import (
     RequestRejected,
     RetryPolicy,
     UpstreamError,
+    UrlToken,
     Verifier,
     WebhookEvent,
     WriteRecord,
     WriteResult,
+    read_pages,
 )
 
 USER_AGENT = "partner-hub/0.1 (+https://github.com/partner-hub)"
@@ -61,7 +70,8 @@ class PartnerStackConnector(Connector):
     """Reads the PartnerStack Vendor API v2 and writes partnership and deal updates back.
 
     ``client`` is the test seam: give it ``base_url`` and ``auth`` (``httpx.BasicAuth``) yourself;
-    without one the connector builds its own from the config. ``sleep`` is the retry wait (tests).
+    without one the connector builds its own from the config. ``sleep`` is the retry wait and
+    ``clock`` the wall clock in epoch seconds (the reward re-check window), both for tests.
     """
 
     spec = SPEC
@@ -73,9 +83,11 @@ class PartnerStackConnector(Connector):
         client: httpx.Client | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(config, client)
         self.config: PartnerStackConfig = config
+        self.clock = clock
         self._owns_client = client is None
         if client is None:
             client = httpx.Client(
@@ -86,7 +98,7 @@ class PartnerStackConnector(Connector):
             )
         self.client = client
         self.requester = Requester(client, RetryPolicy(attempts=config.max_retries + 1), sleep=sleep)
-        self.directory = Directory(self.requester, config.page_size)
+        self.directory = Directory(self.requester)
 
     def close(self) -> None:
         if self._owns_client and self.client is not None:
@@ -100,28 +112,30 @@ class PartnerStackConnector(Connector):
 
     def read(self, stream: str, request: ReadRequest) -> Iterator[Page]:
         spec = self.spec.stream(stream)
-        pages = read_key_pages(
-            self.requester, spec, params=self._params(stream, request), page_size=self.config.page_size,
-            resume=request.resume,
-        )  # fmt: skip
-        for page in pages:
+        spec = spec.model_copy(update={"paginator": spec.paginator.with_page_size(self.config.page_size)})
+        pages = read_pages(self.requester, spec, request.resume, params=self._params(stream, request), fetch=fetch)
+        for page, _document in pages:
             page.records = self.normalise_page(spec.object, page.records)
             yield page
 
     def _params(self, stream: str, request: ReadRequest) -> dict[str, Any]:
-        """Ascending order always; in incremental mode, the stream's filter from the cursor (inclusive).
+        """In incremental mode, the stream's filter from the cursor (inclusive); the stream's own
+        params (``streams.py``) come with every request.
 
-        A full read pages in creation order, which never moves under the reader; an incremental one in
-        filter order, so every page is newer than the last and the cursor only moves forward. (Should the
-        last item of a page change mid-read, it moves to the end and the list ends early; the inclusive
-        cursor, the newest time seen, makes the next run read the rest.)
+        Lists keep a fixed order while they are read (creation order: ascending where ``order_by`` is
+        documented, the default newest-first elsewhere), and the hub commits the cursor only when a
+        read ends, so the filter's bound never passes a record that was not read.
         """
         spec = self.spec.stream(stream)
         filter_param = INCREMENTAL_FILTER.get(stream)
-        if request.mode == "incremental" and request.cursor and filter_param and spec.cursor_field:
-            since = to_epoch_ms(request.cursor) - self.config.incremental_lookback_seconds * 1000
-            return {filter_param: max(0, since), "order_by": spec.cursor_field}
-        return {"order_by": "created_at"}
+        if not (request.mode == "incremental" and request.cursor and filter_param and spec.cursor_field):
+            return {}
+        since = to_epoch_ms(request.cursor) - self.config.incremental_lookback_seconds * 1000
+        if stream == "rewards" and self.config.reward_recheck_days:
+            # rewards change status after creation and no filter finds the changed ones: re-read the
+            # recent ones (see the module docstring)
+            since = min(since, int(self.clock() * 1000) - self.config.reward_recheck_days * 86_400_000)
+        return {filter_param: max(0, since)}
 
     @property
     def _via_customer(self) -> bool:
@@ -210,8 +224,9 @@ class PartnerStackConnector(Connector):
     # --- webhooks ---------------------------------------------------------------------------------
 
     def webhook_verifier(self) -> Verifier | None:
-        """A ``?token=`` check; None (no webhooks taken) until ``webhook_token`` is configured."""
-        return QueryToken() if self.config.webhook_token is not None else None
+        """A ``?token=`` check (the SDK's ``UrlToken``); None (no webhooks taken) until
+        ``webhook_token`` is configured."""
+        return UrlToken() if self.config.webhook_token is not None else None
 
     def webhook_secrets(self) -> list[str]:
         cfg = self.config

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from connectors.partnerstack.paging import call, read_key_pages
+from connectors.partnerstack.envelope import call, fetch
 from connectors.partnerstack.records import key_of, wanted
 from connectors.partnerstack.streams import SPEC
-from connectors.sdk import Requester, RequestRejected
+from connectors.sdk import Requester, RequestRejected, read_pages
 
 # Bounds the customer cache of a long-lived connector (the webhook receiver keeps one per connector).
 MAX_CACHED_CUSTOMERS = 200_000
@@ -32,9 +32,8 @@ MAX_CACHED_CUSTOMERS = 200_000
 class Directory:
     """A cache-backed ``Lookup`` (see ``records.Lookup``) that ``prepare`` fills from the API."""
 
-    def __init__(self, requester: Requester, page_size: int) -> None:
+    def __init__(self, requester: Requester) -> None:
         self.requester = requester
-        self.page_size = page_size
         self._partners: dict[str, str | None] = {}
         self._customers: dict[str, str | None] = {}
         self._loaded_all = False
@@ -90,16 +89,16 @@ class Directory:
             self._customers.clear()
 
     def _load_all(self) -> None:
+        # https://docs.partnerstack.com/reference (GET /partnerships, include_archived): the stream's
+        # own spec, archived partnerships included, at the largest page size
         spec = SPEC.stream("partnerships")
-        params = {"include_archived": "true", "order_by": "created_at"}
-        # https://docs.partnerstack.com/reference (GET /partnerships, include_archived)
-        for page in read_key_pages(self.requester, spec, params=params, page_size=self.page_size):
+        for page, _document in read_pages(self.requester, spec, fetch=fetch):
             self.calls += 1
             self.learn(page.records)
         self._loaded_all = True
 
     def _find_partnership(self, partner_key: str) -> str | None:
-        params = {"partner_key": partner_key, "include_archived": "true", "limit": self.page_size}
+        params = {"partner_key": partner_key, "include_archived": "true", "limit": 250}
         self.calls += 1
         # https://docs.partnerstack.com/reference (GET /partnerships?partner_key=...)
         document = call(self.requester, "GET", "/partnerships", params=params)

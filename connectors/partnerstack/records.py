@@ -1,12 +1,13 @@
 """Raw PartnerStack records, made mappable: the envelope's items are kept as they are, plus these members.
 
 ``associations``        ``{"partnerships": [{"id": "part_…", "types": ["partner"]}],
-                        "customers": [{"id": "cust_…", "types": ["customer"]}]}`` — the same shape as
-                        the HubSpot connector's, for ``links:`` in the mapping. Records name their
+                        "customers": [{"id": "cust_…", "types": ["customer"]}]}`` — the SDK's record
+                        shape (``connectors.sdk.records``), for ``links:`` in the mapping. Records name their
                         partner by ``partner_key`` (the partner's key in the program), but the hub
                         knows partnerships by their own ``key``: the connector translates (``Lookup``).
                         A partner it cannot translate is left out, never guessed.
-``deleted``             true for an archived record or a ``*.deleted`` webhook event.
+``deleted``             true for an archived record (``archived`` or ``is_archived`` true) or a
+                        ``*.deleted`` webhook event.
 ``amount_decimal``      ``amount`` (integer cents) as a decimal string in units: 1250 → "12.50"
                         (deals, transactions, rewards); a value that is not whole cents is passed on
                         as text that the mapping rejects, so the record is dead-lettered with a reason.
@@ -23,6 +24,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from connectors.partnerstack.freemail import company_domain
+from connectors.sdk import Associations, hub_record, link
 
 ADDED_MEMBERS = ("associations", "deleted", "amount_decimal", "email_domain", "partnership_status")
 _WHOLE = re.compile(r"[+-]?\d+")
@@ -107,8 +109,13 @@ def _partnership(object_name: str, record: dict[str, Any], lookup: Lookup, via_c
 
 
 def _deleted(record: dict[str, Any]) -> bool:
-    archived = record.get("archived")
-    return archived is True or (isinstance(archived, str) and archived.strip().lower() == "true")
+    """Archived, by ``archived`` (the Vendor API) or ``is_archived`` (the shape PartnerStack's
+    partner-facing partnership lists use)."""
+    for member in ("archived", "is_archived"):
+        flag = record.get(member)
+        if flag is True or (isinstance(flag, str) and flag.strip().lower() == "true"):
+            return True
+    return False
 
 
 def normalise(
@@ -116,7 +123,7 @@ def normalise(
 ) -> dict[str, Any]:
     """A copy of ``record`` with the added members (see the module docstring)."""
     out = dict(record)
-    out["deleted"] = deleted or _deleted(record)
+    deleted = deleted or _deleted(record)
     # Custom fields arrive as a list of {api_name, value}: index them by name so a mapping can say
     # `custom_fields.company_name`.
     out["custom_fields"] = {
@@ -124,21 +131,16 @@ def normalise(
         for f in record.get("fields") or []
         if isinstance(f, dict) and (f.get("api_name") or f.get("name"))
     }
-    associations: dict[str, list[dict[str, Any]]] = {}
+    associations: Associations = {}
     if object_name == "partnerships":
         out["email_domain"] = company_domain(record.get("email"))
         joined = record.get("joined_at") not in (None, "")
-        out["partnership_status"] = "archived" if out["deleted"] else ("joined" if joined else "invited")
+        out["partnership_status"] = "archived" if deleted else ("joined" if joined else "invited")
     else:
-        partnership = _partnership(object_name, record, lookup, via_customer)
-        if partnership:
-            associations["partnerships"] = [{"id": partnership, "types": ["partner"]}]
-        customer = _customer_key(object_name, record)
-        if customer:
-            associations["customers"] = [{"id": customer, "types": ["customer"]}]
+        link(associations, "partnerships", _partnership(object_name, record, lookup, via_customer), "partner")
+        link(associations, "customers", _customer_key(object_name, record), "customer")
     if object_name == "customers":
         out["email_domain"] = company_domain(record.get("email"))
     if object_name in ("deals", "transactions", "rewards"):
         out["amount_decimal"] = cents_to_units(record.get("amount"))
-    out["associations"] = associations
-    return out
+    return hub_record(out, associations=associations, deleted=deleted)

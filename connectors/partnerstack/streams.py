@@ -3,23 +3,37 @@
 Vendor API v2 reference: https://docs.partnerstack.com/reference. Every list answers
 ``{"data": {"has_more": bool, "items": [...]}, "message": ..., "status": 200}`` and pages by item
 key: ``limit`` (1-250) and ``starting_after`` = the ``key`` of the previous page's last item, until
-``data.has_more`` is false. Lists default to newest first; the connector always asks for ascending
-``order_by`` so that a resumed or incremental read moves forward in time.
+``data.has_more`` is false — the SDK's ``LastRecordKeyPaginator``. Lists default to newest first by
+creation date.
 
-The SDK has no paginator whose token is the last record's own key (``CursorTokenPaginator`` reads a
-token from the response), so each ``StreamSpec`` declares the request side of PartnerStack paging
-(``starting_after`` and ``limit``) and ``paging.read_key_pages`` supplies the token. Do not hand
-these specs to the SDK's ``read_pages``.
+What each list documents, and therefore what the connector sends (nothing else):
+
+=============  ===================================  ========================  ==================
+stream         static params                        incremental filter        ``order_by``
+=============  ===================================  ========================  ==================
+partnerships   ``include_archived=true``            none (read in full)       ``created_at``
+customers      —                                    ``min_updated``           not documented
+deals          ``include_archived=true`` (ADR 16)   ``min_updated``           not documented
+transactions   —                                    ``min_created``           ``created_at``
+rewards        —                                    ``min_created`` + window  ``created_at``
+=============  ===================================  ========================  ==================
+
+Sources: the list operations of PartnerStack's API definition (the Fern-generated
+``partnerstack-node`` client: ``ListAllDealsRequest`` has no ``order_by``), the api-evangelist
+OpenAPI derivation (``order_by`` on partnerships, transactions and rewards only) and the
+partnerships reference (``order_by`` ∈ ±created_at, ±updated_at; ``include_archived``).
 """
 
 from __future__ import annotations
 
-from connectors.sdk import ConnectorSpec, CursorTokenPaginator, StreamSpec, WriteSpec
+from connectors.sdk import ConnectorSpec, LastRecordKeyPaginator, StreamSpec, WriteSpec
 
 DOC_URL = "https://docs.partnerstack.com/reference"
 
-# Request side of key paging; the token is the last item's ``key`` (see the module docstring).
-PAGINATOR = CursorTokenPaginator(token_path=("data", "items"), param="starting_after", page_size=250)
+# https://docs.partnerstack.com/docs/partner-api (Pagination)
+PAGINATOR = LastRecordKeyPaginator(
+    param="starting_after", key_field="key", has_more_path=("data", "has_more"), page_size_param="limit", page_size=250
+)
 
 # Incremental filter of each stream (epoch ms, inclusive). Partnerships have no documented
 # modification filter: they are read in full every time.
@@ -59,11 +73,11 @@ SPEC = ConnectorSpec(
     kind="partnerstack",
     title="PartnerStack",
     streams=(
-        _stream("partnerships", "updated_at"),
+        _stream("partnerships", "updated_at", {"include_archived": "true", "order_by": "created_at"}),
         _stream("customers", "updated_at"),
-        _stream("deals", "updated_at"),
-        _stream("transactions", "created_at"),
-        _stream("rewards", "created_at"),
+        _stream("deals", "updated_at", {"include_archived": "true"}),
+        _stream("transactions", "created_at", {"order_by": "created_at"}),
+        _stream("rewards", "created_at", {"order_by": "created_at"}),
     ),
     writes=(
         WriteSpec(object="partnerships", operation="update", id_property="key", batch_size=1, doc_url=DOC_URL),

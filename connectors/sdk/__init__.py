@@ -19,25 +19,37 @@ from connectors.sdk.errors import (
 )
 from connectors.sdk.http import Requester, RetryPolicy, classify, parse_retry_after
 from connectors.sdk.paginator import read_pages
+from connectors.sdk.records import Association, Associations, ParentRef, association, hub_record, link
 from connectors.sdk.selector import dig, dotted, select_records
 from connectors.sdk.spec import (
     ConnectorSpec,
     CursorTokenPaginator,
+    LastRecordKeyPaginator,
     NextUrlPaginator,
     OffsetPaginator,
+    PageNumberPaginator,
+    Paginator,
+    ParentStream,
+    SinglePage,
     StreamSpec,
     WriteSpec,
 )
+from connectors.sdk.strategies.base import PageRequest
+from connectors.sdk.strategies.parent_child import read_child_pages
+from connectors.sdk.strategies.query_token import QueryTokenAuth
 from connectors.sdk.webhooks import (
     InboundRequest,
     PayloadError,
     SignatureError,
     StandardWebhooks,
+    UrlToken,
     Verifier,
     WebhookEvent,
 )
 
 __all__ = [
+    "Association",
+    "Associations",
     "AuthError",
     "BearerToken",
     "ConfigError",
@@ -46,31 +58,44 @@ __all__ = [
     "ConnectorSpec",
     "CursorTokenPaginator",
     "InboundRequest",
+    "LastRecordKeyPaginator",
     "NextUrlPaginator",
     "OAuth2RefreshToken",
     "OffsetPaginator",
     "Page",
+    "PageNumberPaginator",
+    "PageRequest",
     "PaginationLoopError",
+    "Paginator",
+    "ParentRef",
+    "ParentStream",
     "PayloadError",
+    "QueryTokenAuth",
     "RateLimited",
     "ReadRequest",
     "RequestRejected",
     "Requester",
     "RetryPolicy",
     "SignatureError",
+    "SinglePage",
     "StandardWebhooks",
     "StreamSpec",
     "TransientError",
     "UpstreamError",
+    "UrlToken",
     "Verifier",
     "WebhookEvent",
     "WriteRecord",
     "WriteResult",
     "WriteSpec",
+    "association",
     "classify",
     "dig",
     "dotted",
+    "hub_record",
+    "link",
     "parse_retry_after",
+    "read_child_pages",
     "read_pages",
     "select_records",
 ]

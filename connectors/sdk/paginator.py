@@ -1,73 +1,56 @@
-"""Declarative full reads: request a path, select records, follow the paginator until the end.
+"""Declarative reads: request a path, select records, follow the stream's paging strategy to the end.
 
-Paging is resumable: each page's ``resume`` is the request position of the *next* page, so the hub
-commits it with the page and a crashed run continues from there. A token seen twice is a loop and
-raises ``PaginationLoopError`` instead of paging forever.
+The strategy (``strategies/``, a ``Paginator``) says what to send for a position and which position
+comes next; this driver does the rest the same way for all of them. Paging is resumable: each
+page's ``resume`` is the state of the *next* page, so the hub commits it with the page and a crashed
+run continues from there. For strategies whose positions come from the upstream, a state seen twice
+is a loop and raises ``PaginationLoopError`` instead of paging forever.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from connectors.sdk.connector import Page
-from connectors.sdk.errors import PaginationLoopError
 from connectors.sdk.http import Requester
-from connectors.sdk.selector import dig, select_records
-from connectors.sdk.spec import CursorTokenPaginator, NextUrlPaginator, OffsetPaginator, StreamSpec
+from connectors.sdk.selector import select_records
+from connectors.sdk.spec import StreamSpec
+from connectors.sdk.strategies.base import LoopGuard, PageRequest
 
 
-def _params(spec: StreamSpec, extra: dict[str, Any]) -> list[tuple[str, Any]]:
-    pairs: list[tuple[str, Any]] = []
-    for key, value in {**spec.params, **extra}.items():
-        if isinstance(value, list):
-            pairs.extend((key, item) for item in value)
-        else:
-            pairs.append((key, value))
-    return pairs
+def send(requester: Requester, request: PageRequest) -> Any:
+    """Send one page request and return its parsed JSON."""
+    return requester.request(request.method, request.url, params=request.params, json=request.body).json()
 
 
 def read_pages(
     requester: Requester,
     spec: StreamSpec,
-    resume: dict[str, Any] | None = None,
+    resume: Mapping[str, Any] | None = None,
     *,
-    params: dict[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    fetch: Callable[[Requester, PageRequest], Any] | None = None,
 ) -> Iterator[tuple[Page, Any]]:
-    """Yield ``(page, response_document)`` for a full read of ``spec`` from ``resume``."""
+    """Yield ``(page, response_document)`` for a read of ``spec`` from ``resume``.
+
+    ``params`` are added to the stream's own (they win). ``fetch(requester, request) -> document``
+    replaces the plain JSON GET/POST, for an upstream whose envelope needs checking (PartnerStack
+    states errors inside 2xx bodies).
+    """
     paginator = spec.paginator
-    extra = dict(params or {})
-    position: dict[str, Any] = dict(resume or {})
-    seen: set[str] = set()
+    merged = {**spec.params, **(params or {})}
+    kept = {str(k): str(v) for k, v in (resume or {}).items() if v is not None}
+    state: dict[str, str] | None = kept or None
+    guard = LoopGuard(spec.name)
+    get = fetch or send
     while True:
-        if isinstance(paginator, CursorTokenPaginator):
-            query = dict(extra)
-            if paginator.page_size_param:
-                query[paginator.page_size_param] = paginator.page_size
-            if position.get("token"):
-                query[paginator.param] = position["token"]
-            document = requester.get_json(spec.path, params=_params(spec, query))
-            token = dig(document, paginator.token_path)
-            next_position = {"token": str(token)} if token else None
-        elif isinstance(paginator, NextUrlPaginator):
-            url = position.get("url") or spec.path
-            document = requester.get_json(url, params=None if position.get("url") else _params(spec, extra))
-            token = dig(document, paginator.url_path)
-            next_position = {"url": str(token)} if token else None
-        else:
-            assert isinstance(paginator, OffsetPaginator)
-            offset = int(position.get("offset", 0))
-            query = {**extra, paginator.offset_param: offset, paginator.page_size_param: paginator.page_size}
-            document = requester.get_json(spec.path, params=_params(spec, query))
-            count = len(select_records(document, spec.record_selector))
-            next_position = {"offset": str(offset + count)} if count >= paginator.page_size else None
+        document = get(requester, paginator.request(spec.path, merged, state))
         records = select_records(document, spec.record_selector)
-        if next_position is not None:
-            marker = repr(sorted(next_position.items()))
-            if marker in seen:
-                raise PaginationLoopError(f"{spec.name}: upstream repeated page position {next_position}")
-            seen.add(marker)
-        yield Page(records=records, resume=next_position), document
-        if next_position is None:
+        following = paginator.advance(state, document, records)
+        if following is not None and paginator.detects_loops:
+            guard.check(following)
+        yield Page(records=records, resume=following), document
+        if following is None:
             return
-        position = next_position
+        state = following

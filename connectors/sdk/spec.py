@@ -2,47 +2,60 @@
 
 A stream is a handful of attributes (name, path, primary key, cursor field, paginator, record
 selector), in the manner of the Singer SDK and Airbyte's declarative manifests; its behaviour comes
-from small named components (``paginator.py``, ``selector.py``), not from overriding hooks.
+from small named components (the paging strategies in ``strategies/``, driven by ``paginator.py``;
+``selector.py``), not from overriding hooks. A paginator is any ``strategies.base.Paginator``
+subclass: adding a strategy is adding a module, not editing a union here.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
+
+from connectors.sdk.selector import dig
+from connectors.sdk.strategies.base import PageRequest, Paginator, State
+from connectors.sdk.strategies.cursor_token import CursorTokenPaginator
+from connectors.sdk.strategies.last_record_key import LastRecordKeyPaginator
+from connectors.sdk.strategies.offset import OffsetPaginator, PageNumberPaginator
+from connectors.sdk.strategies.single import SinglePage
 
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class CursorTokenPaginator(_Spec):
-    """The response carries an opaque next-page token at ``token_path``; it goes back as ``param``."""
+class NextUrlPaginator(Paginator):
+    """The response carries the next page's URL (absolute or path) at ``url_path``; state ``{"url": ...}``.
 
-    kind: Literal["cursor_token"] = "cursor_token"
-    token_path: tuple[str, ...]
-    param: str
-    page_size_param: str | None = "limit"
-    page_size: int = Field(default=100, ge=1)
-
-
-class NextUrlPaginator(_Spec):
-    """The response carries the next page's URL (absolute or path) at ``url_path``."""
+    The minimal form the SDK always had; the full next-URL strategy (relative links, same-origin
+    check, ``@odata.nextLink``) is ``strategies/next_url.py`` and follows the contract in
+    ``strategies/base.py``.
+    """
 
     kind: Literal["next_url"] = "next_url"
     url_path: tuple[str, ...]
+    detects_loops: ClassVar[bool] = True
+
+    def request(self, path: str, params: Mapping[str, Any], state: State | None) -> PageRequest:
+        if state and state.get("url"):
+            return PageRequest(state["url"])
+        return self.build(path, params)
+
+    def advance(self, state: State | None, document: Any, records: list[Any]) -> State | None:
+        url = dig(document, self.url_path)
+        return {"url": str(url)} if url else None
 
 
-class OffsetPaginator(_Spec):
-    """``offset``/``limit`` style paging; stops on a short page."""
+class ParentStream(_Spec):
+    """A child stream's parent: ``stream`` (a stream of the same connector) and the parent record's
+    id at ``key``, sent as the query parameter ``param`` or, when ``param`` is None, put in the child
+    path's ``{parent_id}``. See ``strategies/parent_child.py``."""
 
-    kind: Literal["offset"] = "offset"
-    offset_param: str = "offset"
-    page_size_param: str = "limit"
-    page_size: int = Field(default=100, ge=1)
-
-
-Paginator = Annotated[CursorTokenPaginator | NextUrlPaginator | OffsetPaginator, Field(discriminator="kind")]
+    stream: str
+    key: str = "id"
+    param: str | None = None
 
 
 class StreamSpec(_Spec):
@@ -58,7 +71,8 @@ class StreamSpec(_Spec):
     primary_key: str = "id"
     cursor_field: str | None = None
     record_selector: tuple[str, ...] = ("results",)
-    paginator: Paginator
+    paginator: SerializeAsAny[Paginator]
+    parent: ParentStream | None = None
     params: dict[str, str | list[str]] = Field(default_factory=dict)
     supports_incremental: bool = False
     doc_url: str | None = None
@@ -89,3 +103,18 @@ class ConnectorSpec(_Spec):
                 return spec
         known = ", ".join(s.name for s in self.streams)
         raise KeyError(f"{self.kind} has no stream {name!r}; known: {known}")
+
+
+__all__ = [
+    "ConnectorSpec",
+    "CursorTokenPaginator",
+    "LastRecordKeyPaginator",
+    "NextUrlPaginator",
+    "OffsetPaginator",
+    "PageNumberPaginator",
+    "Paginator",
+    "ParentStream",
+    "SinglePage",
+    "StreamSpec",
+    "WriteSpec",
+]

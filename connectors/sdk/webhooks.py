@@ -4,18 +4,23 @@ The hub's receiver (``webhooks/``) knows no system by name: it asks the connecto
 and a parser. Verifiers check the raw bytes before anything is stored, in constant time, against
 every currently valid secret (two during a rotation).
 
-The SDK's own verifier is ``StandardWebhooks`` (``webhook-id``/``webhook-timestamp``/
+The SDK's own verifiers: ``StandardWebhooks`` (``webhook-id``/``webhook-timestamp``/
 ``webhook-signature``, v1 HMAC, via the ``standardwebhooks`` package) for gateways and generic
-senders; a system with its own scheme ships its verifier in its connector package.
+senders, and ``UrlToken`` for senders that cannot sign and authenticate by a secret ``?token=`` in
+the URL they were given (PartnerStack, Salesforce Outbound Messages, Moodle); a system with its own
+signing scheme ships its verifier in its connector package.
   https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -83,3 +88,34 @@ class StandardWebhooks:
             except Exception as exc:  # a malformed secret or header: not authentic either way
                 reason = f"cannot verify: {type(exc).__name__}"
         raise SignatureError(reason if secrets else "no webhook secret configured")
+
+
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode("utf-8")).digest()
+
+
+class UrlToken:
+    """A secret in the delivery URL's query string (``?token=...``), for senders that do not sign.
+
+    The URL must carry ``param`` exactly once, non-empty; it is compared in constant time (as
+    SHA-256 digests, so not even its length shows) with every valid secret — the current one and,
+    during a rotation, the previous one — without stopping at the first match. Anything else is a
+    ``SignatureError`` (401). Anyone who learns the URL can post: keep it out of logs, rotate it.
+    """
+
+    def __init__(self, param: str = "token") -> None:
+        self.param = param
+
+    def verify(self, request: InboundRequest, secrets: list[str]) -> None:
+        valid = [secret for secret in secrets if secret]
+        if not valid:
+            raise SignatureError("no webhook token configured")
+        given = parse_qs(urlsplit(request.url).query, keep_blank_values=True).get(self.param, [])
+        if len(given) != 1 or not given[0]:
+            raise SignatureError(f"the webhook URL must carry exactly one non-empty ?{self.param}=")
+        presented = _digest(given[0])
+        matched = False
+        for secret in valid:  # no early exit: every secret costs the same
+            matched |= hmac.compare_digest(presented, _digest(secret))
+        if not matched:
+            raise SignatureError(f"?{self.param}= does not match")

@@ -6,7 +6,9 @@
   does not exist in the resource → 400.  The cursor object need not match the filters: pages
   continue from its position in the ordering;
 * ``order_by``: a field name, ``-`` prefix = descending; default ``-created_at`` (newest first);
-  ties are broken by ``key`` in the same direction;
+  ties are broken by ``key`` in the same direction. Only the lists that document it take it
+  (partnerships, transactions, rewards, groups, webhooks); customers and deals answer 400, so a
+  client that sends it anyway finds out here rather than in production;
 * ``min_created`` / ``max_created`` / ``min_updated`` / ``max_updated``: epoch milliseconds,
   inclusive bounds on ``created_at`` / ``updated_at``.
 
@@ -91,6 +93,8 @@ def parse_list(params: Mapping[str, str], order_fields: Collection[str], time_fi
     if query.starting_after and query.ending_before:
         raise bad_request("'starting_after' and 'ending_before' are mutually exclusive")
     order = (params.get("order_by") or "").strip()
+    if "order_by" in params and not order_fields:
+        raise bad_request("'order_by' is not a parameter of this list (it is ordered by creation date, newest first)")
     if order:
         field = order.lstrip("-")
         if field not in order_fields:

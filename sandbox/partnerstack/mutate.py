@@ -1,7 +1,8 @@
 """``POST /_sandbox/mutate``: deterministic changes to the live data, for incremental-sync tests.
 
 Body: ``{"object": "deals", "count": 10, "create": 0, "archive": 0, "seed": 1}``; ``object`` is
-``partnerships``, ``customers``, ``deals`` or ``transactions`` (create / archive only).  With the
+``partnerships``, ``customers``, ``deals``, ``transactions`` (create / archive only) or ``rewards``
+(update only; ``"keys": [...]`` picks the rewards instead of the seed).  With the
 same seed and the same data the same records are picked and changed the same way.  Changes go
 through the same operations as the API, so ``updated_at`` moves to the simulator clock and webhooks
 fire:
@@ -11,7 +12,8 @@ fire:
 * customers — name, meta plan or provider_key; archive = delete;
 * deals — stage moved one step along the group's stage list (``lost_reason`` set for Closed
   Lost), amount or close date; archive = ``archived: true``;
-* transactions — create (with a reward) and archive = delete only.
+* transactions — create (with a reward) and archive = delete only;
+* rewards — status one step on (hold → pending → approved → paid), no webhook.
 
 The test partnership ``gstest`` is never picked.
 """
@@ -27,7 +29,13 @@ from sandbox.partnerstack.directory import slug
 from sandbox.partnerstack.objects import JsonDict, make_field, merge_fields
 from sandbox.partnerstack.state import PartnerStackState
 
-ALIASES = {"partnership": "partnerships", "customer": "customers", "deal": "deals", "transaction": "transactions"}
+ALIASES = {
+    "partnership": "partnerships",
+    "customer": "customers",
+    "deal": "deals",
+    "transaction": "transactions",
+    "reward": "rewards",
+}
 TAGS = ("emea", "north-america", "apac", "priority", "onboarding", "co-marketing", "certified")
 
 
@@ -47,10 +55,12 @@ def mutate(state: PartnerStackState, body: dict[str, Any]) -> dict[str, Any]:
     raw = str(body.get("object", ""))
     table_name = ALIASES.get(raw, raw)
     if table_name not in ALIASES.values():
-        raise MutateSpecError("'object' must be partnerships, customers, deals or transactions")
+        raise MutateSpecError("'object' must be partnerships, customers, deals, transactions or rewards")
     count, create, archive = _count(body, "count"), _count(body, "create"), _count(body, "archive")
     if table_name == "transactions" and count:
         raise MutateSpecError("transactions can only be created or archived (deleted)")
+    if table_name == "rewards":
+        return _advance_rewards(state, body, count)
     rng = random.Random(f"{body.get('seed', 0)}:{table_name}")
     table = state.store.tables[table_name]
     live = [k for k, r in table.items() if not r.get("archived") and r.get("partner_key") != "gstest"]
@@ -79,6 +89,24 @@ def mutate(state: PartnerStackState, body: dict[str, Any]) -> dict[str, Any]:
         "archived": archived,
         "keys": updated + keys + archived,
     }
+
+
+def _advance_rewards(state: PartnerStackState, body: dict[str, Any], count: int) -> dict[str, Any]:
+    if body.get("create") or body.get("archive"):
+        raise MutateSpecError("rewards can only be updated (their status moves on)")
+    table = state.store.tables["rewards"]
+    given = body.get("keys")
+    if given is not None:
+        if not isinstance(given, list) or not all(isinstance(k, str) and k in table for k in given):
+            raise MutateSpecError("'keys' must be a list of existing reward keys")
+        picked = sorted(set(given))
+    else:
+        open_ = sorted(k for k, r in table.items() if r.get("reward_status") in ops_deals.REWARD_NEXT)
+        picked = sorted(random.Random(f"{body.get('seed', 0)}:rewards").sample(open_, min(count, len(open_))))
+    for key in picked:
+        ops_deals.advance_reward(state, table[key])
+    state.mutations += 1
+    return {"object": "rewards", "updated": picked, "created": [], "archived": [], "keys": picked}
 
 
 def _update(state: PartnerStackState, rng: random.Random, table_name: str, record: JsonDict) -> None:

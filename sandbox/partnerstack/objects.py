@@ -30,6 +30,13 @@ PREFIXES = {
     "triggers": "trig",
 }
 RATES_TO_USD = {"USD": 1.0, "EUR": 1.08, "GBP": 1.27, "CAD": 0.74, "AUD": 0.66, "JPY": 0.0067, "CHF": 1.13}
+# Members the simulator keeps for its own bookkeeping but the real API does not send: customers and
+# deals name their partner by ``partner_key`` only (the Vendor API's customer and deal shapes,
+# https://docs.partnerstack.com/reference), so a client must translate it to the partnership's key.
+HIDDEN: dict[str, frozenset[str]] = {
+    "customers": frozenset({"partnership_key"}),
+    "deals": frozenset({"partnership_key"}),
+}
 FIELD_LABELS = {
     "company_name": "Company name",
     "website": "Website",
@@ -127,3 +134,11 @@ def partnership_ref(partnership: JsonDict) -> JsonDict:
     """``{key, name, group}`` as embedded in rewards (``name`` = the partner's team name)."""
     team = partnership.get("team") or {}
     return {"key": partnership["key"], "name": team.get("name"), "group": partnership.get("group")}
+
+
+def public(table: str, record: JsonDict) -> JsonDict:
+    """``record`` as the API sends it: without the simulator's own members (``HIDDEN``)."""
+    hidden = HIDDEN.get(table)
+    if not hidden:
+        return record
+    return {k: v for k, v in record.items() if k not in hidden}

@@ -247,6 +247,29 @@ def new_reward(
     return record
 
 
+# How a reward moves on as the vendor approves it and PartnerStack pays it out (reward_status:
+# hold | pending | approved | declined | paid); the payment status and invoice follow.
+REWARD_NEXT = {"hold": "pending", "pending": "approved", "approved": "paid"}
+
+
+def advance_reward(state: PartnerStackState, record: JsonDict) -> JsonDict:
+    """Move a reward one step along ``REWARD_NEXT`` (``updated_at`` moves; no webhook: PartnerStack
+    announces reward creation only, so status changes are seen by reading the list again)."""
+    following = REWARD_NEXT.get(str(record.get("reward_status")))
+    if following is None:
+        return record
+    record["reward_status"] = following
+    if following == "approved":
+        record["payment_status"] = "available"
+        record["invoice"] = {"key": state.store.keys.new("invoices"), "status": "approved", "payment_date": None}
+    elif following == "paid":
+        record["payment_status"] = "withdrawn"
+        invoice = dict(record.get("invoice") or {"key": state.store.keys.new("invoices")})
+        record["invoice"] = {**invoice, "status": "charge_succeeded", "payment_date": state.clock.now_ms()}
+    stamp(state, record)
+    return record
+
+
 def create_reward(state: PartnerStackState, body: JsonDict) -> JsonDict:
     """``POST /rewards``: amount (cents), description, target {key, type: customer | transaction}."""
     store = state.store

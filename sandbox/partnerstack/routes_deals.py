@@ -1,4 +1,10 @@
-"""``/api/v2/deals``, ``/api/v2/transactions``, ``/api/v2/rewards`` and ``/api/v2/webhooks``."""
+"""``/api/v2/deals``, ``/api/v2/transactions``, ``/api/v2/rewards`` and ``/api/v2/webhooks``.
+
+Deals are sent as the API shapes them (``objects.public``: no ``partnership_key``) and their list
+takes no ``order_by``. ``include_archived=true`` adds archived deals (``archived: true``) to the
+list, as on partnerships — see docs/adr/0016-partnerstack-polling.md for why the simulator offers
+it on deals and what the connector does with it.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,13 @@ from sandbox.partnerstack import ops_deals as ops
 from sandbox.partnerstack.errors import bad_request, not_found
 from sandbox.partnerstack.listing import bool_param
 from sandbox.partnerstack.normalize import find_group
-from sandbox.partnerstack.objects import JsonDict
+from sandbox.partnerstack.objects import JsonDict, public
 from sandbox.partnerstack.responses import envelope
-from sandbox.partnerstack.routes_partners import COMMON_ORDER, P, group_filter, list_page, uses_test_keys
+from sandbox.partnerstack.routes_partners import COMMON_ORDER, NO_ORDER, P, group_filter, list_page, uses_test_keys
 from sandbox.partnerstack.state import PartnerStackState
 from sandbox.partnerstack.validate import json_body
 from sandbox.partnerstack.webhooks import WebhookSpecError
 
-DEAL_ORDER = (*COMMON_ORDER, "amount", "close_date", "stage", "account_name", "external_key")
 MONEY_ORDER = (*COMMON_ORDER, "amount")
 PAYMENT_STATUSES = ("available", "in_transit", "withdrawn", "paid_externally", "expired", "failed", "merging")
 
@@ -55,24 +60,25 @@ def add_deal_routes(router: APIRouter, state: PartnerStackState) -> None:
             )
 
         table = state.store.tables["deals"]
-        return list_page(request, table.values(), table, DEAL_ORDER, keep)
+        return list_page(request, table.values(), table, NO_ORDER, keep, kind="deals")
 
     @router.post(f"{P}/deals")
     async def create_deal(request: Request) -> Response:
-        return envelope(ops.create_deal(state, await json_body(request)), "Deal created successfully")
+        return envelope(public("deals", ops.create_deal(state, await json_body(request))), "Deal created successfully")
 
     @router.get(f"{P}/deals/{{key}}")
     async def get_deal(key: str) -> Response:
-        return envelope(lookup("deals", "Deal", key), "Deal retrieved successfully")
+        return envelope(public("deals", lookup("deals", "Deal", key)), "Deal retrieved successfully")
 
     @router.patch(f"{P}/deals/{{key}}")
     async def update_deal(key: str, request: Request) -> Response:
         record = ops.update_deal(state, lookup("deals", "Deal", key), await json_body(request))
-        return envelope(record, "Deal updated successfully")
+        return envelope(public("deals", record), "Deal updated successfully")
 
     @router.delete(f"{P}/deals/{{key}}")
     async def archive_deal(key: str) -> Response:
-        return envelope(ops.archive_deal(state, lookup("deals", "Deal", key)), "Deal archived successfully")
+        record = ops.archive_deal(state, lookup("deals", "Deal", key))
+        return envelope(public("deals", record), "Deal archived successfully")
 
     @router.get(f"{P}/transactions")
     async def list_transactions(request: Request) -> Response:

@@ -1,7 +1,9 @@
 """``/api/v2/partnerships``, ``/api/v2/customers`` and ``/api/v2/groups``.
 
 Also the list helper used by every list endpoint.  Lists return only live records: archived
-partnerships only with ``include_archived=true``; deleted customers never.
+partnerships only with ``include_archived=true``; deleted customers never.  Customers are sent as
+the API shapes them (``objects.public``: no ``partnership_key``), and their list takes no
+``order_by`` (it is not among the customer list's documented parameters).
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from sandbox.partnerstack import ops_partners as ops
 from sandbox.partnerstack.errors import not_found
 from sandbox.partnerstack.listing import bool_param, paginate, parse_list
 from sandbox.partnerstack.normalize import find_group
-from sandbox.partnerstack.objects import JsonDict
+from sandbox.partnerstack.objects import JsonDict, public
 from sandbox.partnerstack.responses import envelope, page
 from sandbox.partnerstack.state import PartnerStackState
 from sandbox.partnerstack.validate import json_body
 
 P = "/api/v2"
 COMMON_ORDER = ("created_at", "updated_at", "key")
-PARTNERSHIP_ORDER = (*COMMON_ORDER, "joined_at", "email", "partner_key", "first_name", "last_name")
-CUSTOMER_ORDER = (*COMMON_ORDER, "email", "name", "customer_key", "partner_key")
+# GET /partnerships documents order_by with -created_at, created_at, -updated_at, updated_at.
+PARTNERSHIP_ORDER = ("created_at", "updated_at")
+# GET /customers and GET /deals document no order_by (newest first by creation date).
+NO_ORDER: tuple[str, ...] = ()
 GROUP_ORDER = (*COMMON_ORDER, "name", "slug")
 
 
@@ -38,12 +42,14 @@ def list_page(
     table: dict[str, JsonDict],
     order_fields: Collection[str],
     keep: Callable[[JsonDict], bool] = lambda r: True,
+    kind: str = "",
 ) -> Response:
-    """Filter by the time window and ``keep``, order and page (see :mod:`sandbox.partnerstack.listing`)."""
+    """Filter by the time window and ``keep``, order and page (see :mod:`sandbox.partnerstack.listing`);
+    ``kind`` names the table, for ``objects.public``."""
     query = parse_list(request.query_params, order_fields)
     rows = [r for r in records if query.in_window(r) and keep(r)]
     items, has_more = paginate(rows, query, table.get)
-    return page(items, has_more)
+    return page([public(kind, item) for item in items], has_more)
 
 
 def group_filter(state: PartnerStackState, request: Request) -> Callable[[JsonDict], bool]:
@@ -121,25 +127,25 @@ def add_partner_routes(router: APIRouter, state: PartnerStackState) -> None:
             return partner_key in (None, "", r["partner_key"]) and in_group(r)
 
         table = state.store.tables["customers"]
-        return list_page(request, table.values(), table, CUSTOMER_ORDER, keep)
+        return list_page(request, table.values(), table, NO_ORDER, keep, kind="customers")
 
     @router.post(f"{P}/customers")
     async def create_customer(request: Request) -> Response:
         record = ops.create_customer(state, await json_body(request), uses_test_keys(request))
-        return envelope(record, "Customer created successfully")
+        return envelope(public("customers", record), "Customer created successfully")
 
     @router.get(f"{P}/customers/{{key}}")
     async def get_customer(key: str) -> Response:
-        return envelope(customer(key), "Customer retrieved successfully")
+        return envelope(public("customers", customer(key)), "Customer retrieved successfully")
 
     @router.patch(f"{P}/customers/{{key}}")
     async def update_customer(key: str, request: Request) -> Response:
         record = ops.update_customer(state, customer(key), await json_body(request))
-        return envelope(record, "Customer updated successfully")
+        return envelope(public("customers", record), "Customer updated successfully")
 
     @router.delete(f"{P}/customers/{{key}}")
     async def delete_customer(key: str) -> Response:
-        return envelope(ops.delete_customer(state, customer(key)), "Customer deleted successfully")
+        return envelope(public("customers", ops.delete_customer(state, customer(key))), "Customer deleted successfully")
 
     @router.get(f"{P}/groups")
     async def list_groups(request: Request) -> Response:

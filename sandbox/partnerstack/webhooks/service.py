@@ -12,7 +12,7 @@ import orjson
 
 from sandbox.clock import Clock
 from sandbox.hubspot.webhooks.chaos import Chaos
-from sandbox.partnerstack.objects import JsonDict, KeyMaker
+from sandbox.partnerstack.objects import JsonDict, KeyMaker, public
 from sandbox.partnerstack.webhooks.events import EMITTED, Registration, v1_name
 from sandbox.partnerstack.webhooks.queue import Delivery, DeliveryQueue
 from sandbox.partnerstack.webhooks.settings import WebhookSettings
@@ -88,7 +88,7 @@ class WebhookService:
             use = registration.style if style == "auto" else style
             name = v1_name(event) if use == "v1" else event
             if name not in bodies:
-                bodies[name] = orjson.dumps({**record, "event": name})
+                bodies[name] = orjson.dumps({**public(f"{resource}s", record), "event": name})
             deliveries.append(
                 Delivery(
                     self.queue.next_id(), registration.key, registration.target, name, str(record["key"]), bodies[name]

@@ -37,12 +37,6 @@ def _page(object_name: str) -> list[dict[str, Any]]:
     return [normalise(object_name, item, FIXTURE_LOOKUP) for item in fixture_items(object_name)]
 
 
-
-
-
-
-
-
 @pytest.mark.parametrize("object_name", OBJECTS)
 def test_recorded_page_maps_to_expected_records(mapper: Mapper, object_name: str) -> None:
     actual = mapped(mapper, object_name, _page(object_name), resolve, "key")

@@ -52,6 +52,7 @@ def test_pages_to_the_end_with_resume_positions() -> None:
     assert [p.resume for p in pages] == [{"starting_after": "part_1"}, {"starting_after": "part_3"}, None]
     assert [r.url.params.get("starting_after") for r in seen] == [None, "part_1", "part_3"]
     assert all(r.url.params["limit"] == "2" and r.url.params["order_by"] == "created_at" for r in seen)
+    assert all(r.url.params["include_archived"] == "true" for r in seen)  # archived ones are polled too
     assert {"associations", "deleted", "email_domain", "partnership_status"} <= pages[0].records[0].keys()
     assert len(world) == sum(len(p.records) for p in pages)
 
@@ -82,31 +83,64 @@ def test_has_more_on_an_empty_page_fails_loudly() -> None:
         list(make_connector().read("partnerships", ReadRequest(mode="full")))
 
 
+CURSOR_MS = "1767225600000"  # 2026-01-01T00:00:00Z
+
+
 @pytest.mark.parametrize(
     ("stream", "lookback", "expected"),
     [
-        pytest.param("customers", 0, {"min_updated": "1767225600000", "order_by": "updated_at"}, id="customers"),
-        pytest.param("deals", 0, {"min_updated": "1767225600000", "order_by": "updated_at"}, id="deals"),
-        pytest.param("transactions", 0, {"min_created": "1767225600000", "order_by": "created_at"}, id="transactions"),
-        pytest.param("rewards", 0, {"min_created": "1767225600000", "order_by": "created_at"}, id="rewards"),
-        pytest.param("customers", 60, {"min_updated": "1767225540000", "order_by": "updated_at"}, id="lookback"),
-        pytest.param("partnerships", 0, {"order_by": "created_at"}, id="partnerships_always_full"),
+        # customers and deals document no order_by: it is not sent
+        pytest.param("customers", 0, {"min_updated": CURSOR_MS}, id="customers"),
+        pytest.param("deals", 0, {"min_updated": CURSOR_MS, "include_archived": "true"}, id="deals"),
+        pytest.param("transactions", 0, {"min_created": CURSOR_MS, "order_by": "created_at"}, id="transactions"),
+        pytest.param("rewards", 0, {"min_created": CURSOR_MS, "order_by": "created_at"}, id="rewards"),
+        pytest.param("customers", 60, {"min_updated": "1767225540000"}, id="lookback"),
+        pytest.param(
+            "partnerships", 0, {"order_by": "created_at", "include_archived": "true"}, id="partnerships_always_full"
+        ),
     ],
 )
 @respx.mock
-def test_incremental_reads_filter_in_epoch_ms_ascending(stream: str, lookback: int, expected: dict[str, str]) -> None:
+def test_incremental_reads_send_the_documented_filter_in_epoch_ms(
+    stream: str, lookback: int, expected: dict[str, str]
+) -> None:
     route = respx.get(f"{BASE}/{stream}").mock(return_value=httpx.Response(200, json=envelope([])))
-    connector = make_connector(incremental_lookback_seconds=lookback)
+    # without the reward re-check window (tested below) every stream starts at the cursor
+    connector = make_connector(incremental_lookback_seconds=lookback, reward_recheck_days=0)
     list(connector.read(stream, ReadRequest(mode="incremental", cursor="2026-01-01T00:00:00.000Z")))
     params = dict(route.calls.last.request.url.params)
     assert params == {**expected, "limit": "250"}
 
 
+@pytest.mark.parametrize(
+    ("days", "cursor", "expected_ms"),
+    [
+        pytest.param(90, "2026-06-01T00:00:00Z", 1_767_225_600_000 + 86 * 86_400_000, id="cursor_in_window"),
+        pytest.param(90, "2025-01-01T00:00:00Z", 1_735_689_600_000, id="cursor_older_than_window"),
+        pytest.param(0, "2026-06-01T00:00:00Z", 1_780_272_000_000, id="window_off"),
+    ],
+)
 @respx.mock
-def test_a_full_read_pages_in_creation_order_without_filter() -> None:
-    route = respx.get(f"{BASE}/customers").mock(return_value=httpx.Response(200, json=envelope([])))
-    list(make_connector().read("customers", ReadRequest(mode="full", cursor="2026-01-01T00:00:00.000Z")))
-    assert dict(route.calls.last.request.url.params) == {"order_by": "created_at", "limit": "250"}
+def test_incremental_rewards_reread_the_recent_window(days: int, cursor: str, expected_ms: int) -> None:
+    """Reward status changes have no filter: rewards created in the last ``reward_recheck_days`` are read again."""
+    route = respx.get(f"{BASE}/rewards").mock(return_value=httpx.Response(200, json=envelope([])))
+    now = (1_767_225_600_000 + 176 * 86_400_000) / 1000  # 2026-06-26
+    connector = make_connector(reward_recheck_days=days)
+    connector.clock = lambda: now
+    list(connector.read("rewards", ReadRequest(mode="incremental", cursor=cursor)))
+    assert route.calls.last.request.url.params["min_created"] == str(expected_ms)
+
+
+@respx.mock
+def test_a_full_read_sends_no_filter_and_order_by_only_where_documented() -> None:
+    routes = {s: respx.get(f"{BASE}/{s}").mock(return_value=httpx.Response(200, json=envelope([])))
+              for s in ("customers", "deals", "transactions")}  # fmt: skip
+    connector = make_connector()
+    for stream in routes:
+        list(connector.read(stream, ReadRequest(mode="full", cursor="2026-01-01T00:00:00.000Z")))
+    assert dict(routes["customers"].calls.last.request.url.params) == {"limit": "250"}
+    assert dict(routes["deals"].calls.last.request.url.params) == {"include_archived": "true", "limit": "250"}
+    assert dict(routes["transactions"].calls.last.request.url.params) == {"order_by": "created_at", "limit": "250"}
 
 
 @respx.mock

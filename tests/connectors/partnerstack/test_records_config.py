@@ -55,6 +55,9 @@ def test_company_domain(email: Any, domain: str | None) -> None:
         pytest.param({"key": "p", "joined_at": 1}, "joined", id="joined"),
         pytest.param({"key": "p", "joined_at": None}, "invited", id="invited"),
         pytest.param({"key": "p", "joined_at": 1, "archived": True}, "archived", id="archived"),
+        pytest.param({"key": "p", "joined_at": 1, "is_archived": True}, "archived", id="is_archived"),
+        pytest.param({"key": "p", "joined_at": 1, "archived": "true"}, "archived", id="archived_as_text"),
+        pytest.param({"key": "p", "joined_at": 1, "archived": False, "is_archived": False}, "joined", id="live"),
     ],
 )
 def test_partnership_status(record: dict[str, Any], status: str) -> None:

@@ -89,15 +89,33 @@ def test_paging_forward_then_backward_covers_everything(ps: httpx.Client, ps_wor
     }
 
 
-def test_ascending_order_and_other_fields(ps: httpx.Client, ps_world: PartnerStackWorld) -> None:
-    oldest = items(ps.get("/deals", params={"order_by": "created_at", "limit": 250, "include_archived": "true"}))
-    assert [d["created_at"] for d in oldest] == sorted(d["created_at"] for d in ps_world.deals)
-    pages = walk(ps, "/deals", 30, order_by="-amount")
-    amounts = [d["amount"] or 0 for page in pages for d in page]
+def test_order_by_only_where_the_list_documents_it(ps: httpx.Client, ps_world: PartnerStackWorld) -> None:
+    oldest = items(ps.get("/partnerships", params={"order_by": "created_at", "limit": 250, "include_archived": "true"}))
+    assert [p["created_at"] for p in oldest] == sorted(p["created_at"] for p in ps_world.partnerships)[:250]
+    pages = walk(ps, "/transactions", 30, order_by="-amount")
+    amounts = [t["amount"] or 0 for page in pages for t in page]
     assert amounts == sorted(amounts, reverse=True)
-    by_update = items(ps.get("/transactions", params={"order_by": "-updated_at", "limit": 250}))
-    assert [t["updated_at"] for t in by_update] == sorted((t["updated_at"] for t in by_update), reverse=True)
-    assert ps.get("/deals", params={"order_by": "-nonsense"}).status_code == 400
+    by_update = items(ps.get("/rewards", params={"order_by": "-updated_at", "limit": 250}))
+    assert [r["updated_at"] for r in by_update] == sorted((r["updated_at"] for r in by_update), reverse=True)
+    assert ps.get("/transactions", params={"order_by": "-nonsense"}).status_code == 400
+    # partnerships document -created_at, created_at, -updated_at, updated_at only
+    assert ps.get("/partnerships", params={"order_by": "email"}).status_code == 400
+    # customers and deals document no order_by: newest first by creation date, and order_by is refused
+    for path in ("/customers", "/deals"):
+        newest = items(ps.get(path, params={"limit": 50}))
+        assert [r["created_at"] for r in newest] == sorted((r["created_at"] for r in newest), reverse=True)
+        refused = ps.get(path, params={"order_by": "created_at"})
+        assert refused.status_code == 400 and "order_by" in refused.json()["message"]
+
+
+def test_customers_and_deals_name_their_partner_by_partner_key_only(ps: httpx.Client) -> None:
+    """The Vendor API's customer and deal shapes carry ``partner_key``, not the partnership's key."""
+    for path in ("/customers", "/deals"):
+        rows = items(ps.get(path, params={"limit": 50, **({"include_archived": "true"} if path == "/deals" else {})}))
+        assert rows and all("partnership_key" not in r for r in rows)
+        assert any(r.get("partner_key") for r in rows)
+        one = ps.get(f"{path}/{rows[0]['key']}").json()["data"]
+        assert "partnership_key" not in one
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,8 @@ def test_customer_lifecycle(ps: httpx.Client, ps_server: PartnerStackServer, ps_
     }
     created = ok(ps.post("/customers", json=body))
     assert created["key"].startswith("cust_") and created["test"] is False
-    assert created["partnership_key"] == partner["key"] and created["source_type"] == "API"
+    assert created["partner_key"] == partner["partner_key"] and created["source_type"] == "API"
+    assert "partnership_key" not in created  # the API names the partner by partner_key only
     error(ps.post("/customers", json=body), 409, "customer_key")
     assert ok(ps.get("/customers/acct-t1"))["key"] == created["key"]
     renamed = ok(ps.patch(f"/customers/{created['key']}", json={"name": "Acme Corp", "customer_key": "acct-t2"}))
