@@ -12,7 +12,17 @@ from connectors.salesforce import ApiLimitExceeded
 from connectors.salesforce.soql import datetime_literal, id_list, string_literal
 from connectors.sdk import ConfigError, RateLimited, ReadRequest, RequestRejected
 
-from .conftest import DATA, INSTANCE, LOGIN, RECORD_TYPE_ID, FakeOrg, make_connector, soql_of, token_response
+from .conftest import (
+    DATA,
+    INSTANCE,
+    LOGIN,
+    RECORD_TYPE_ID,
+    FakeDescribe,
+    FakeOrg,
+    make_connector,
+    soql_of,
+    token_response,
+)
 
 QUERY_ALL = f"{INSTANCE}{DATA}/queryAll"
 LOCATOR = f"{DATA}/query/01gHs00000AbCdE-2000"
@@ -38,6 +48,7 @@ def _page(records: list[dict[str, Any]], next_url: str | None = None) -> httpx.R
 
 @pytest.fixture
 def token(router: respx.MockRouter) -> respx.Route:
+    FakeDescribe(router)
     return router.post(f"{LOGIN}/services/oauth2/token").mock(return_value=token_response())
 
 
