@@ -49,7 +49,7 @@ from connectors.sdk import AuthError, Requester, RequestRejected, RetryPolicy, U
 log = logging.getLogger(__name__)
 
 LIMIT_HEADER = "Sforce-Limit-Info"
-_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
+_USAGE = re.compile(r"(?<![-\w])api-usage=(\d+)/(\d+)")  # not per-app-api-usage
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
 
-from .conftest import API
+from .conftest import API, tls_session
 
 NO_FEATURES = {"features": {"multicurrency": False, "partner": False}}
 
@@ -100,3 +106,23 @@ def test_refresh_token_rotation(admin: httpx.Client, creds: dict[str, str]) -> N
     assert reused.status_code == 400
     assert reused.json() == {"error": "invalid_grant", "error_description": "expired access/refresh token"}
     assert _ok(_refresh(admin, creds, second))["refresh_token"] != second
+
+
+def test_the_official_client_sees_the_bare_org(creds: dict[str, str], admin: httpx.Client, bare_org: None) -> None:
+    sf = Salesforce(
+        instance_url=creds["base_url"], session_id=creds["session_id"], session=tls_session(creds["cert_path"])
+    )
+    names = {o["name"] for o in sf.describe()["sobjects"]}
+    assert "Opportunity" in names and "ChannelProgram" not in names
+    assert "IsPartner" not in {f["name"] for f in sf.Account.describe()["fields"]}
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query("SELECT Id, PartnerAccountId FROM Opportunity")
+    assert caught.value.content[0]["errorCode"] == "INVALID_FIELD"
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.ChannelProgramMember.describe()
+    admin.post("/_sandbox/faults", json={"kind": "rate_limit"}).raise_for_status()
+    with pytest.raises(SalesforceRefusedRequest) as refused:
+        sf.limits()
+    assert refused.value.content[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+    usage = sf.api_usage["api-usage"]
+    assert usage.used < usage.total  # the concurrent limit: quota left
