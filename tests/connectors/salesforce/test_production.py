@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from connectors.salesforce import ApiLimitExceeded, SalesforceConfig, SalesforceConnector
 from connectors.salesforce.errors import ConcurrentLimitExceeded
-from connectors.sdk import AuthError, RateLimited, ReadRequest
+from connectors.sdk import AuthError, ConfigError, RateLimited, ReadRequest
 from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from sandbox.salesforce import SalesforceSandbox
@@ -88,7 +88,7 @@ def test_an_org_without_the_features_is_read_without_them(org: SalesforceSandbox
 def test_extra_fields_the_org_lacks_are_a_config_error(org: SalesforceSandbox, admin: httpx.Client) -> None:
     admin.post("/_sandbox/config", json={"features": {"multicurrency": False}}).raise_for_status()
     connector = connect(org, extra_fields={"contacts": ["CurrencyIsoCode"]})
-    with pytest.raises(Exception, match="Contact has no field CurrencyIsoCode"):
+    with pytest.raises(ConfigError, match="Contact has no field CurrencyIsoCode"):
         records(connector, "contacts")
 
 
