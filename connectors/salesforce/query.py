@@ -4,7 +4,7 @@ next-URL strategy (``connectors.sdk.strategies.next_url``).
 A page's resume position is the strategy's ``{"url": nextRecordsUrl}``. Query locators expire (after
 about 15 minutes unused), so a run resumed late gets ``INVALID_QUERY_LOCATOR``; the query then starts
 over, which is safe: the hub drops re-read records by content hash and only commits the cursor at
-the end. That restart is the one thing added to the strategy (see docs/adr/0010).
+the end. That restart is the one thing added to the strategy (see docs/adr/0014).
 
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.md
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.md

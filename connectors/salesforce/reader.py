@@ -21,7 +21,7 @@ partner roles changed without the opportunity itself changing); those are re-rea
 ``{"url": ...}`` in the first phase (the next-URL strategy's), ``{"phase": "partner_changes"[, "url": ...]}``
 in the second. The opportunities' cursor is ``_hub.cursor`` (= SystemModstamp), left null on re-read
 records: they are fetched after the first phase's snapshot, so their newer stamps could carry the
-cursor past changes the snapshot missed. Why this phase is code and not a strategy: docs/adr/0010.
+cursor past changes the snapshot missed. Why this phase is code and not a strategy: docs/adr/0014.
 """
 
 from __future__ import annotations
