@@ -21,6 +21,7 @@ https://learn.microsoft.com/en-us/odata/webapi/server-driven-paging
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -45,11 +46,21 @@ def _origin(url: str) -> tuple[str, str] | None:
 def _pairs(params: Mapping[str, Any] | None) -> Params:
     pairs: Params = []
     for key, value in (params or {}).items():
-        if isinstance(value, list):
+        if isinstance(value, list | tuple):
             pairs.extend((key, item) for item in value)
-        else:
+        elif value is not None:
             pairs.append((key, value))
     return pairs
+
+
+@dataclass(frozen=True)
+class NextRequest:
+    """One request of a read (the shape of the SDK driver's ``PageRequest``)."""
+
+    url: str
+    params: Params | None = None
+    method: Literal["GET"] = "GET"
+    body: None = None
 
 
 class NextUrl(BaseModel):
@@ -71,11 +82,21 @@ class NextUrl(BaseModel):
         """The strategy for a stream spec's declared ``NextUrlPaginator``."""
         return paginator if isinstance(paginator, NextUrl) else cls(url_path=paginator.url_path)
 
-    # -- the three steps of a read ---------------------------------------------------------------
+    # -- the steps of a read (the SDK driver's ``request``/``advance`` contract) --------------------
 
-    def first_request(self, spec: StreamSpec, params: Mapping[str, Any] | None = None) -> tuple[str, Params]:
-        """``(url, params)`` of the first page: the stream's path and parameters (``params`` win)."""
-        return spec.path, _pairs({**spec.params, **(params or {})})
+    def request(self, path: str, params: Mapping[str, Any] | None, state: Mapping[str, Any] | None) -> NextRequest:
+        """What to send for the page at ``state``: the stream's path and params first (``state``
+        None), then the stored URL alone (it carries its own query string)."""
+        url = self.resume_request(state)
+        return NextRequest(url, None) if url is not None else NextRequest(path, _pairs(params))
+
+    def advance(
+        self, state: Mapping[str, Any] | None, document: Any, records: list[Any], *, requested: str | None = None
+    ) -> dict[str, str] | None:
+        """The state of the page after ``document`` (``{"url": ...}``), or None at the end.
+        ``requested``: the URL that answered (default: the state's; the first page's path otherwise)."""
+        url = self.next_url(document, requested or self.resume_request(state) or "")
+        return {RESUME_KEY: url} if url is not None else None
 
     def resume_request(self, resume: Mapping[str, Any] | None) -> str | None:
         """The URL a resumed read starts from, or None to start at the beginning."""
@@ -108,10 +129,8 @@ class NextUrl(BaseModel):
     ) -> Iterator[tuple[Page, Any]]:
         """Yield ``(page, response document)`` from ``resume`` (a committed ``Page.resume``) to the end."""
         client_base = requester.client.base_url
-        url = self.resume_request(resume)
-        query: Params | None = None
-        if url is None:
-            url, query = self.first_request(spec, params)
+        first = self.request(spec.path, {**spec.params, **(params or {})}, resume)
+        url, query = first.url, first.params
         seen = {_absolute(client_base, url, query)}
         while True:
             document = requester.get_json(url, params=query)

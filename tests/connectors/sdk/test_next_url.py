@@ -140,3 +140,20 @@ def test_the_strategy_is_frozen_data() -> None:
     with pytest.raises(ValueError):
         NextUrl(url_path=("nextLink",), unknown=1)  # type: ignore[call-arg]
     assert strategy.resume_request({"url": ""}) is None and strategy.resume_request(None) is None
+
+
+def test_request_and_advance_follow_the_driver_contract() -> None:
+    strategy = NextUrl(url_path=("nextRecordsUrl",))
+    first = strategy.request("/services/data/v62.0/queryAll", {"q": "SELECT Id FROM Account"}, None)
+    assert (first.url, first.params, first.method) == (
+        "/services/data/v62.0/queryAll",
+        [("q", "SELECT Id FROM Account")],
+        "GET",
+    )
+    state = strategy.advance(None, {"nextRecordsUrl": "/services/data/v62.0/query/01g-2000"}, [])
+    assert state == {"url": "/services/data/v62.0/query/01g-2000"}
+    later = strategy.request("/services/data/v62.0/queryAll", {"q": "ignored"}, state)
+    assert (later.url, later.params) == ("/services/data/v62.0/query/01g-2000", None)
+    assert strategy.advance(state, {"done": True, "records": []}, []) is None
+    relative = strategy.advance(state, {"nextRecordsUrl": "01g-4000"}, [])
+    assert relative == {"url": "/services/data/v62.0/query/01g-4000"}
