@@ -1,4 +1,9 @@
-"""CRM associations v4: batch read, list, default/labelled associate, delete, labels."""
+"""CRM associations v4: batch read, list, default/labelled associate, delete, labels.
+
+Both reads are paged: the list by ``limit``/``after`` (default and maximum 500), the batch read per
+input (``association_batch_page_size`` targets, then ``paging.next.after``, which goes back as the
+input's ``after``).  The same routes answer the 2026-03 paths (:mod:`sandbox.hubspot.versions`).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,17 @@ from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.world import JsonDict
 
 LIST_DEFAULT = 500
+BATCH_READ_MAX = 1000
+"""Inputs per association batch read (since 2025-02-10:
+https://developers.hubspot.com/changelog/bug-fix-batch-read-limit-for-hubspot-associations-api)."""
+
+
+def _after(raw: object) -> int:
+    """The offset an association batch-read input continues from (its ``after``); 400 if garbage."""
+    text = str(raw or "0").strip()
+    if not text.isdigit():
+        raise validation_error(f"Invalid paging cursor 'after': {raw}")
+    return int(text)
 
 
 def _spec(type_id: int) -> JsonDict:
@@ -52,11 +68,18 @@ def add_assoc_routes(router: APIRouter, state: HubSpotState) -> None:
         started = state.clock.now_ms()
         results: list[JsonDict] = []
         errors: list[JsonDict] = []
-        for item in batch_inputs(await json_body(request)):
+        page_size = state.config.association_batch_page_size
+        for item in batch_inputs(await json_body(request), BATCH_READ_MAX):
             raw_id = str(item.get("id", ""))
             found = targets(from_type, int(raw_id), to_type) if raw_id.isdigit() else []
             if raw_id.isdigit() and state.store.tables[from_type].get_live(int(raw_id)) and found:
-                results.append({"from": {"id": raw_id}, "to": found})
+                start = _after(item.get("after"))
+                result: JsonDict = {"from": {"id": raw_id}, "to": found[start : start + page_size]}
+                if start + page_size < len(found):
+                    cursor = str(start + page_size)
+                    link = f"{str(request.base_url).rstrip('/')}{request.url.path}?after={cursor}"
+                    result["paging"] = {"next": {"after": cursor, "link": link}}
+                results.append(result)
                 continue
             message = f"No {to_type} is associated with {from_type[:-1]} {raw_id}."
             errors.append(
