@@ -17,6 +17,7 @@ from sandbox.hubspot.records import Record
 from sandbox.hubspot.responses import batch_response, json_response
 from sandbox.hubspot.routes_batch import batch_inputs
 from sandbox.hubspot.schema import OBJECT_TYPE_IDS
+from sandbox.hubspot.serialize import v3_association_entries, v3_association_page
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.world import JsonDict
 
@@ -90,6 +91,35 @@ def add_assoc_routes(router: APIRouter, state: HubSpotState) -> None:
                     sub_category="crm.associations.NO_ASSOCIATIONS_FOUND",
                 )
             )
+        return batch_response(results, errors, started, state.clock.now_ms())
+
+    @router.post("/crm/v3/associations/{fromObjectType}/{toObjectType}/batch/read")
+    async def v3_batch_read(request: Request, fromObjectType: str, toObjectType: str) -> Response:
+        """v3 batch read: ``to`` = ``[{id, type}]``, the first ``association_page_size`` per input, then a
+        ``paging.next`` whose ``link`` is the record's v3 association list (inputs take no ``after``)."""
+        from_type, to_type = _pair_types(object_type_param(fromObjectType), object_type_param(toObjectType))
+        started = state.clock.now_ms()
+        results: list[JsonDict] = []
+        errors: list[JsonDict] = []
+        base = str(request.base_url).rstrip("/")
+        for item in batch_inputs(await json_body(request)):
+            raw_id = str(item.get("id", ""))
+            record = state.store.tables[from_type].get_live(int(raw_id)) if raw_id.isdigit() else None
+            entries = (
+                v3_association_entries(state.store.graph, state.store.tables, from_type, record.id, to_type)
+                if record is not None
+                else []
+            )
+            if not entries:
+                errors.append(standard_error("OBJECT_NOT_FOUND", f"No {to_type} associated with {raw_id}",
+                                             {"fromObjectId": [raw_id]}))  # fmt: skip
+                continue
+            link = f"{base}/crm/v3/objects/{from_type}/{raw_id}/associations/{to_type}"
+            page = v3_association_page(entries, 0, state.config.association_page_size, link)
+            result: JsonDict = {"from": {"id": raw_id}, "to": page["results"]}
+            if "paging" in page:
+                result["paging"] = page["paging"]
+            results.append(result)
         return batch_response(results, errors, started, state.clock.now_ms())
 
     @router.get("/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}")

@@ -152,3 +152,15 @@ def test_429_without_retry_after_when_configured(api: httpx.Client, paging: http
     limited = api.get("/crm/objects/2026-03/companies")
     assert limited.status_code == 429 and "retry-after" not in limited.headers
     assert limited.json()["policyName"] == "TEN_SECONDLY_ROLLING"
+
+
+def test_v3_batch_read_cuts_each_input_and_links_the_rest(api: httpx.Client, paging: httpx.Client) -> None:
+    deal = _a_deal_with_contacts(api)
+    full = api.get(f"/crm/v3/objects/deals/{deal}/associations/contacts", params={"limit": 100}).json()["results"]
+    paging.post("/_sandbox/config", json={"association_page_size": 1})
+    result = api.post("/crm/v3/associations/deals/contacts/batch/read", json={"inputs": [{"id": deal}]}).json()
+    first = result["results"][0]
+    assert first["to"] == full[:1]
+    link = first["paging"]["next"]["link"]
+    assert f"/crm/v3/objects/deals/{deal}/associations/contacts?after=1" in link
+    assert httpx.get(link, headers=api.headers).json()["results"] == full[1:2]
