@@ -10,6 +10,10 @@
   pauses the stream until then (``stream_state.paused_until``).
 * A rolling-window 429 is the SDK's ``RateLimited``: retried with the SDK's exponential backoff
   (tenacity, full jitter) when it carries no ``Retry-After`` (HubSpot does not document one).
+* ``423 Locked`` (too many writes to one record set; "locks will last for 2 seconds") is retried after
+  at least 2 s; ``477 Migration in Progress`` (the portal moves between data centres; ``Retry-After``
+  "typically up to 24 hours") pauses the stream like a spent limit, as ``MigrationInProgress``
+  (https://developers.hubspot.com/docs/api-reference/error-handling).
 * ``530`` is answered for some authentication failures (HubSpot's error-handling page does not list
   it; Airbyte's HubSpot connector fails 401 and 530 alike as "cannot be authorized with provided
   credentials", https://github.com/airbytehq/airbyte/blob/master/airbyte-integrations/connectors/source-hubspot/source_hubspot/manifest.yaml).
@@ -30,15 +34,29 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from connectors.sdk import AuthError, ConnectorError, RateLimited, Requester, RetryPolicy, parse_retry_after
+from connectors.sdk import (
+    AuthError,
+    ConnectorError,
+    RateLimited,
+    Requester,
+    RetryPolicy,
+    TransientError,
+    parse_retry_after,
+)
 
 DAILY_POLICY = "DAILY"
 RESET_MARGIN_SECONDS = 60.0
+LOCK_SECONDS = 2.0
+MIGRATION_PAUSE_SECONDS = 3600.0
 
 
 class DailyLimitReached(RateLimited):
     """The portal's daily API allowance is spent (429, ``policyName: DAILY``); ``retry_after`` is the
     number of seconds until it resets."""
+
+
+class MigrationInProgress(RateLimited):
+    """HTTP 477: the portal is being migrated; ``retry_after`` is HubSpot's ``Retry-After`` (or an hour)."""
 
 
 class _NotRetried(ConnectorError):
@@ -68,7 +86,7 @@ def seconds_until_midnight(zone: str, now: datetime | None = None) -> float:
 
 
 class HubSpotRequester(Requester):
-    """The SDK requester with HubSpot's daily limit and 530 classified before any retry."""
+    """The SDK requester with HubSpot's daily limit, 423, 477 and 530 classified before any retry."""
 
     def __init__(
         self,
@@ -87,12 +105,22 @@ class HubSpotRequester(Requester):
         client.event_hooks = hooks
 
     def inspect(self, response: httpx.Response) -> None:
-        """Response hook: raise for a 530 and a spent daily limit; let everything else through."""
+        """Response hook: raise for 423, 477, 530 and a spent daily limit; let everything else through."""
         status = response.status_code
-        if status not in (429, 530):
+        if status not in (423, 429, 477, 530):
             return
         response.read()
         where = f"{response.request.method} {response.request.url.path}"
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status == 423:
+            wait = max(LOCK_SECONDS, retry_after or 0.0)
+            raise TransientError(
+                f"locked (HTTP 423) on {where}", status=423, body=response.text[:2000], retry_after=wait
+            )
+        if status == 477:
+            wait = retry_after or MIGRATION_PAUSE_SECONDS
+            message = f"portal migration in progress (HTTP 477) on {where}; retry in {wait:.0f} s"
+            raise _NotRetried(MigrationInProgress(message, status=477, body=response.text[:2000], retry_after=wait))
         if status == 530:
             raise AuthError(f"authentication failed (HTTP 530) on {where}", status=530, body=response.text[:2000])
         daily = (
@@ -100,10 +128,8 @@ class HubSpotRequester(Requester):
         )
         if not daily:
             return  # a rolling window: the SDK retries it
-        wait = parse_retry_after(response.headers.get("Retry-After"))
-        if not wait:
-            now = self._now() if self._now else None
-            wait = seconds_until_midnight(self.portal_timezone, now) + RESET_MARGIN_SECONDS
+        now = self._now() if self._now else None
+        wait = retry_after or seconds_until_midnight(self.portal_timezone, now) + RESET_MARGIN_SECONDS
         raise _NotRetried(
             DailyLimitReached(
                 f"HubSpot daily API limit reached on {where}; "

@@ -31,6 +31,7 @@ STATUS_CATEGORIES = {
     404: "OBJECT_NOT_FOUND",
     409: "CONFLICT",
     429: "RATE_LIMITS",
+    423: "LOCKED",
     477: "MIGRATION_IN_PROGRESS",
     502: "BAD_GATEWAY",
     503: "SERVICE_UNAVAILABLE",
@@ -156,7 +157,9 @@ class Gateway:
             return 429
         category = STATUS_CATEGORIES.get(fault.status, "INTERNAL_ERROR")
         error = HubSpotError(fault.status, category, f"Simulated fault: HTTP {fault.status}")
-        await send_json(send, fault.status, error.body(correlation_id), headers)
+        # 477 Migration in Progress comes with Retry-After (HubSpot's error-handling page)
+        extra = [(b"retry-after", str(fault.retry_after).encode())] if fault.status == 477 else []
+        await send_json(send, fault.status, error.body(correlation_id), headers + extra)
         return fault.status
 
 

@@ -3,17 +3,24 @@
 * a 429 with ``policyName: DAILY`` is raised at once (one request, no retries) as
   ``DailyLimitReached`` with the time until the limit resets, and the hub pauses the stream;
 * a rolling-window 429 without ``Retry-After`` is retried with backoff and the read goes on;
-* a 530 is an authentication failure, not a 5xx to retry.
+* a 530 is an authentication failure, not a 5xx to retry;
+* a 423 lock is retried after its two seconds; a 477 portal migration pauses for its Retry-After.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from connectors.hubspot.requester import RESET_MARGIN_SECONDS, DailyLimitReached, seconds_until_midnight
+from connectors.hubspot.requester import (
+    RESET_MARGIN_SECONDS,
+    DailyLimitReached,
+    MigrationInProgress,
+    seconds_until_midnight,
+)
 from connectors.sdk import AuthError, ReadRequest
 from hub.connector_store import ConnectorCreate
 from hub.context import Hub
@@ -110,3 +117,33 @@ def test_a_530_is_an_auth_failure_and_is_not_retried(sandbox: SandboxServer, hub
         hs.close()
     assert raised.value.status == 530
     assert requests_to(hubspot, "/crm/", status=530) == 1
+
+
+def test_a_423_lock_is_retried_after_two_seconds(sandbox: SandboxServer, hubspot: httpx.Client) -> None:
+    fault = {"kind": "status", "status": 423, "times": 1, "path_prefix": "/crm/v3/objects/companies"}
+    assert hubspot.post("/_sandbox/faults", json=fault).status_code in (200, 201)
+    hubspot.delete("/_sandbox/stats")
+    hs = connector(sandbox)
+    try:
+        started = time.monotonic()
+        hs.check()
+        elapsed = time.monotonic() - started
+    finally:
+        hs.close()
+    assert elapsed >= 2.0
+    assert requests_to(hubspot, "/crm/objects/2026-03/{objectType}", status=423) == 1
+    assert requests_to(hubspot, "/crm/objects/2026-03/{objectType}", status=200) == 1
+
+
+def test_a_portal_migration_pauses_for_its_retry_after(sandbox: SandboxServer, hubspot: httpx.Client) -> None:
+    fault = {"kind": "status", "status": 477, "retry_after": 7200, "path_prefix": "/crm/v3/objects/companies"}
+    assert hubspot.post("/_sandbox/faults", json=fault).status_code in (200, 201)
+    hubspot.delete("/_sandbox/stats")
+    hs = connector(sandbox)
+    try:
+        with pytest.raises(MigrationInProgress) as raised:
+            hs.check()
+    finally:
+        hs.close()
+    assert raised.value.retry_after == 7200
+    assert requests_to(hubspot, "/crm/", status=477) == 1
