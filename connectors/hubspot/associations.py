@@ -6,7 +6,10 @@ v3 list responses name each association by a type string; v4 batch reads give ``
 user-defined labels, a ``label``. HubSpot-defined type ids are from the SDK's association_type.py.
 Both name a pair the same way: a HubSpot-defined type by the v3 name of its id (its v4 label is
 "Primary" or empty), a user-defined one by its label as a key ("Sourcing partner" →
-``sourcing_partner``, the v3 name of a custom label).
+``sourcing_partner``, the v3 name of a custom label). That a custom label's v3 type string is the
+key of its label is an assumption the docs found here do not state (v3 shows the label's internal
+name; HubSpot derives it from the label unless the admin chose another): a portal whose internal
+names differ would name such labels differently in full and incremental reads.
 
 Both are paged. v3 returns at most 100 associations per record and object type, then
 ``paging.next`` (https://developers.hubspot.com/changelog/announcing-a-change-to-how-v3-crm-apis-return-association-data):
