@@ -11,6 +11,8 @@ from connectors.sdk import Connector
 from hub.connector_store import ConnectorStore
 from hub.crypto import SecretBox
 from hub.db import create_db_engine, migrate, reader
+from hub.ledger.policy import SurvivorshipPolicy, load_policy
+from hub.ledger.survivorship import set_active_policy
 from hub.mappers import MapperSet
 from hub.registry import ConnectorRegistry
 from hub.settings import Settings
@@ -26,10 +28,15 @@ class Hub:
     store: ConnectorStore
     mappers: MapperSet
     runner: SyncRunner
+    survivorship: SurvivorshipPolicy
     closed: bool = field(default=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, run_migrations: bool = True) -> Hub:
+        # Loaded (and checked) first: a bad policy file stops the start before anything else runs.
+        # The policy is process-wide: every golden record this process computes uses it.
+        survivorship = load_policy(settings.survivorship_file)
+        set_active_policy(survivorship)
         if run_migrations:
             migrate(settings.database_url)
         engine = create_db_engine(settings.database_url)
@@ -41,7 +48,7 @@ class Hub:
             return store.kind_of(connector_id), store.build(connector_id)
 
         runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds)
-        return cls(settings, engine, reader(engine), registry, store, mappers, runner)
+        return cls(settings, engine, reader(engine), registry, store, mappers, runner, survivorship)
 
     def close(self) -> None:
         if not self.closed:

@@ -1,22 +1,53 @@
 """Survivorship: which source value each golden field takes, and why.
 
-Policy v1 (a table, so later issues can add per-field source priority):
+A golden record is a cluster of live source records (``source_records.golden_id``) from several
+systems. The policy table (``hub.ledger.policy``, YAML) gives every entity type a default rule and
+rules per field or per group of linked fields:
 
-* ``latest`` (default): the non-empty value from the source record modified most recently upstream
-  (ties broken by the later ledger entry);
-* ``union``: list fields collect the distinct values of every live source record (roles, domains).
+* ``most_recent``: the non-empty value of the source modified most recently upstream
+  (``source_updated_at``; ties by the later ledger entry);
+* ``source_priority``: the highest-ranked system in the rule's list that has a value; sources of
+  unlisted systems come after, most recent first;
+* ``system_of_record``: like ``source_priority``, but only the listed systems may supply the value;
+  if none has one, the field stays empty;
+* ``most_complete`` (for a group): the source with the most non-empty fields of the group; ties by
+  recency;
+* ``union`` (list fields): the distinct values of every live source, sorted.
 
-Every golden field records its provenance: the source record and ledger entry it came from.
+A group survives whole: every field of it comes from the one source the rule picks, so a golden
+address never has the city of one source and the country of another.
+
+Every golden field records its provenance: the source record, the ledger entry, the source's
+``source_updated_at`` and the rule (``rule:group`` for grouped fields; ``union`` lists its sources).
+The result depends only on the source states, so rebuilding from the ledger equals the live state.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-UNION_FIELDS = frozenset({"roles", "other_domains", "contact_ids"})
+from hub.ledger.policy import EntityPolicy, Rule, SurvivorshipPolicy, load_policy
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_active: SurvivorshipPolicy | None = None
+
+
+def active_policy() -> SurvivorshipPolicy:
+    """The policy ``survive`` applies when given none: the shipped default unless one was set."""
+    global _active
+    if _active is None:
+        _active = load_policy(None)
+    return _active
+
+
+def set_active_policy(policy: SurvivorshipPolicy | None) -> None:
+    """Make ``policy`` the process's policy (``Hub.from_settings`` does, once); ``None`` = the default."""
+    global _active
+    _active = policy
 
 
 @dataclass(frozen=True)
@@ -42,47 +73,104 @@ class Golden:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == [] or value == ""
+    return value is None or value == [] or value == "" or value == {}
 
 
-def _provenance(source: SourceState) -> dict[str, Any]:
+def _recency(source: SourceState) -> tuple[datetime, int]:
+    return source.source_updated_at or _EPOCH, source.last_entry_id
+
+
+def _ref(source: SourceState) -> dict[str, Any]:
     return {
         "system": source.system,
         "instance": source.instance,
         "object": source.object,
         "external_id": source.external_id,
         "entry_id": source.last_entry_id,
-        "source_updated_at": source.source_updated_at.isoformat() if source.source_updated_at else None,
-        "rule": "latest",
     }
 
 
-def survive(sources: list[SourceState]) -> Golden:
-    """The golden record of one canonical entity from its live source records."""
-    ordered = sorted(sources, key=lambda s: (s.source_updated_at or _EPOCH, s.last_entry_id), reverse=True)
+def _provenance(source: SourceState, rule: str) -> dict[str, Any]:
+    return {
+        **_ref(source),
+        "source_updated_at": source.source_updated_at.isoformat() if source.source_updated_at else None,
+        "rule": rule,
+    }
+
+
+def _pick(rule: Rule, names: Sequence[str], newest_first: list[SourceState]) -> SourceState | None:
+    """The one source that supplies ``names`` (a field or a group), or ``None``."""
+    candidates = [s for s in newest_first if any(not _empty(s.fields.get(n)) for n in names)]
+    if rule.name == "most_complete":
+        # sorted() is stable: equally complete sources stay newest first
+        candidates.sort(key=lambda s: -sum(not _empty(s.fields.get(n)) for n in names))
+    elif rule.name in ("source_priority", "system_of_record"):
+        unlisted = len(rule.systems)
+        ranked = [(rank, s) for s in candidates if (rank := rule.rank(s.system, s.instance)) is not None]
+        if rule.name == "source_priority":
+            ranked += [(unlisted, s) for s in candidates if rule.rank(s.system, s.instance) is None]
+        ranked.sort(key=lambda pair: pair[0])
+        candidates = [s for _, s in ranked]
+    return candidates[0] if candidates else None
+
+
+def _sort_key(value: Any) -> tuple[int, str]:
+    if isinstance(value, str):
+        return 0, value
+    return 1, json.dumps(value, sort_keys=True, default=str)
+
+
+def _union(name: str, newest_first: list[SourceState]) -> tuple[list[Any], dict[str, Any]] | None:
+    """Distinct values of ``name`` over every source (dicts compared by value), sorted; and provenance."""
+    seen: dict[tuple[int, str], Any] = {}
+    contributors: list[SourceState] = []
+    for source in newest_first:
+        value = source.fields.get(name)
+        if _empty(value):
+            continue
+        contributors.append(source)
+        for item in value if isinstance(value, list) else [value]:
+            seen.setdefault(_sort_key(item), item)
+    if not contributors:
+        return None
+    ordered = sorted(contributors, key=lambda s: (s.system, s.instance, s.object, s.external_id))
+    origin = {**_provenance(contributors[0], "union"), "sources": [_ref(s) for s in ordered]}
+    return [seen[key] for key in sorted(seen)], origin
+
+
+def survive(entity_type: str, sources: list[SourceState], policy: SurvivorshipPolicy | None = None) -> Golden:
+    """The golden record of one cluster of live source records, by the policy (default: the active one)."""
+    table: EntityPolicy = (policy or active_policy()).for_entity(entity_type)
+    newest_first = sorted(sources, key=_recency, reverse=True)
     fields: dict[str, Any] = {}
     provenance: dict[str, dict[str, Any]] = {}
-    for source in ordered:
-        origin = _provenance(source)  # shared by every field this source wins
-        for name, value in source.fields.items():
-            if _empty(value):
-                continue
-            if name in UNION_FIELDS and isinstance(value, list):
-                merged = fields.setdefault(name, [])
-                added = [v for v in value if v not in merged]
-                if added:
-                    merged.extend(added)
-                    entry = provenance.setdefault(name, {**origin, "rule": "union", "sources": []})
-                    entry["sources"].append(f"{source.instance}/{source.object}/{source.external_id}")
-            elif name not in fields:
+
+    def take(names: Sequence[str], rule: Rule, label: str) -> None:
+        winner = _pick(rule, names, newest_first)
+        if winner is None:
+            return
+        origin = _provenance(winner, label)  # shared by every field this source supplies
+        for name in names:
+            value = winner.fields.get(name)
+            if not _empty(value):
                 fields[name] = value
                 provenance[name] = origin
-    for name in UNION_FIELDS & fields.keys():
-        if all(isinstance(v, str) for v in fields[name]):
-            fields[name] = sorted(fields[name])
+
+    grouped: set[str] = set()
+    for group in table.groups:
+        take(group.fields, group.rule, f"{group.rule.name}:{group.name}")
+        grouped.update(group.fields)
+    for name in sorted({n for s in sources for n in s.fields} - grouped):
+        rule = table.rule_of(name)
+        if rule.name == "union":
+            merged = _union(name, newest_first)
+            if merged is not None:
+                fields[name], provenance[name] = merged
+        else:
+            take((name,), rule, rule.name)
     return Golden(
-        fields=fields,
-        provenance=provenance,
+        fields=dict(sorted(fields.items())),
+        provenance=dict(sorted(provenance.items())),
         last_entry_id=max(s.last_entry_id for s in sources),
         updated_at=max(s.observed_at for s in sources),
     )
