@@ -31,6 +31,7 @@ import re
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -113,8 +114,29 @@ class EntityPolicy:
     fields: Mapping[str, Rule] = field(default_factory=dict)
     groups: tuple[Group, ...] = ()
 
+    @cached_property
+    def _group_index(self) -> dict[str, Group]:
+        return {name: group for group in self.groups for name in group.fields}
+
     def group_of(self, name: str) -> Group | None:
-        return next((g for g in self.groups if name in g.fields), None)
+        return self._group_index.get(name)
+
+    @cached_property
+    def _labels(self) -> dict[str, tuple[Rule, str]]:
+        return {}
+
+    def unit_of(self, name: str) -> tuple[Rule, str]:
+        """A field's rule and its provenance label (``rule`` or ``rule:group``); cached per field."""
+        found = self._labels.get(name)
+        if found is None:
+            group = self.group_of(name)
+            if group is not None:
+                found = (group.rule, f"{group.rule.name}:{group.name}")
+            else:
+                rule = self.fields.get(name, self.default)
+                found = (rule, rule.name)
+            self._labels[name] = found
+        return found
 
     def rule_of(self, name: str) -> Rule:
         """The rule of a single field (a grouped field's rule is its group's)."""

@@ -101,17 +101,20 @@ def _provenance(source: SourceState, rule: str) -> dict[str, Any]:
 def _pick(rule: Rule, names: Sequence[str], newest_first: list[SourceState]) -> SourceState | None:
     """The one source that supplies ``names`` (a field or a group), or ``None``."""
     candidates = [s for s in newest_first if any(not _empty(s.fields.get(n)) for n in names)]
-    if rule.name == "most_complete":
+    if not candidates:
+        return None
+    if rule.name == "most_complete" and len(candidates) > 1:
         # sorted() is stable: equally complete sources stay newest first
         candidates.sort(key=lambda s: -sum(not _empty(s.fields.get(n)) for n in names))
     elif rule.name in ("source_priority", "system_of_record"):
         unlisted = len(rule.systems)
-        ranked = [(rank, s) for s in candidates if (rank := rule.rank(s.system, s.instance)) is not None]
-        if rule.name == "source_priority":
-            ranked += [(unlisted, s) for s in candidates if rule.rank(s.system, s.instance) is None]
+        ranks = [rule.rank(s.system, s.instance) for s in candidates]
+        ranked = [(unlisted if rank is None else rank, s) for rank, s in zip(ranks, candidates, strict=True)]
+        if rule.name == "system_of_record":
+            ranked = [pair for pair, rank in zip(ranked, ranks, strict=True) if rank is not None]
         ranked.sort(key=lambda pair: pair[0])
-        candidates = [s for _, s in ranked]
-    return candidates[0] if candidates else None
+        return ranked[0][1] if ranked else None
+    return candidates[0]
 
 
 def _sort_key(value: Any) -> tuple[int, str]:
@@ -120,36 +123,65 @@ def _sort_key(value: Any) -> tuple[int, str]:
     return 1, json.dumps(value, sort_keys=True, default=str)
 
 
-def _union(name: str, newest_first: list[SourceState]) -> tuple[list[Any], dict[str, Any]] | None:
-    """Distinct values of ``name`` over every source (dicts compared by value), sorted; and provenance."""
+def _distinct(items: list[Any]) -> list[Any]:
+    """The distinct items (dicts compared by value), sorted: strings by value, others by their JSON."""
+    if all(isinstance(item, str) for item in items):
+        return sorted(set(items))
     seen: dict[tuple[int, str], Any] = {}
+    for item in items:
+        seen.setdefault(_sort_key(item), item)
+    return [seen[key] for key in sorted(seen)]
+
+
+def _union(name: str, newest_first: list[SourceState]) -> tuple[list[Any], dict[str, Any]] | None:
+    """Distinct values of ``name`` over every source, sorted; and the provenance naming the sources."""
+    items: list[Any] = []
     contributors: list[SourceState] = []
     for source in newest_first:
         value = source.fields.get(name)
         if _empty(value):
             continue
         contributors.append(source)
-        for item in value if isinstance(value, list) else [value]:
-            seen.setdefault(_sort_key(item), item)
+        items.extend(value if isinstance(value, list) else [value])
     if not contributors:
         return None
     ordered = sorted(contributors, key=lambda s: (s.system, s.instance, s.object, s.external_id))
     origin = {**_provenance(contributors[0], "union"), "sources": [_ref(s) for s in ordered]}
-    return [seen[key] for key in sorted(seen)], origin
+    return _distinct(items), origin
 
 
 def survive(entity_type: str, sources: list[SourceState], policy: SurvivorshipPolicy | None = None) -> Golden:
     """The golden record of one cluster of live source records, by the policy (default: the active one)."""
-    table: EntityPolicy = (policy or active_policy()).for_entity(entity_type)
+    table = (policy or active_policy()).for_entity(entity_type)
+    if len(sources) == 1:  # the common case, on every page: the same result, without comparing sources
+        fields, provenance = _single(table, sources[0])
+    else:
+        fields, provenance = _cluster(table, sources)
+    return Golden(
+        fields=dict(sorted(fields.items())),
+        provenance=dict(sorted(provenance.items())),
+        last_entry_id=max(s.last_entry_id for s in sources),
+        updated_at=max(s.observed_at for s in sources),
+    )
+
+
+Survived = tuple[dict[str, Any], dict[str, dict[str, Any]]]
+
+
+def _cluster(table: EntityPolicy, sources: list[SourceState]) -> Survived:
     newest_first = sorted(sources, key=_recency, reverse=True)
     fields: dict[str, Any] = {}
     provenance: dict[str, dict[str, Any]] = {}
+    origins: dict[tuple[int, str], dict[str, Any]] = {}
 
     def take(names: Sequence[str], rule: Rule, label: str) -> None:
         winner = _pick(rule, names, newest_first)
         if winner is None:
             return
-        origin = _provenance(winner, label)  # shared by every field this source supplies
+        key = (id(winner), label)
+        origin = origins.get(key)
+        if origin is None:  # one provenance dict per (source, rule), shared by the fields it supplies
+            origin = origins[key] = _provenance(winner, label)
         for name in names:
             value = winner.fields.get(name)
             if not _empty(value):
@@ -168,12 +200,32 @@ def survive(entity_type: str, sources: list[SourceState], policy: SurvivorshipPo
                 fields[name], provenance[name] = merged
         else:
             take((name,), rule, rule.name)
-    return Golden(
-        fields=dict(sorted(fields.items())),
-        provenance=dict(sorted(provenance.items())),
-        last_entry_id=max(s.last_entry_id for s in sources),
-        updated_at=max(s.observed_at for s in sources),
-    )
+    return fields, provenance
+
+
+def _single(table: EntityPolicy, source: SourceState) -> Survived:
+    """``_cluster`` for a cluster of one: every rule picks the source, except a system of record
+    that does not list it."""
+    fields: dict[str, Any] = {}
+    provenance: dict[str, dict[str, Any]] = {}
+    origins: dict[str, dict[str, Any]] = {}
+    base = _provenance(source, "")
+    for name, value in source.fields.items():
+        if _empty(value):
+            continue
+        rule, label = table.unit_of(name)
+        if rule.name == "system_of_record" and rule.rank(source.system, source.instance) is None:
+            continue
+        if label == "union":
+            fields[name] = _distinct(value if isinstance(value, list) else [value])
+            provenance[name] = {**base, "rule": "union", "sources": [_ref(source)]}
+            continue
+        origin = origins.get(label)
+        if origin is None:
+            origin = origins[label] = {**base, "rule": label}
+        fields[name] = value
+        provenance[name] = origin
+    return fields, provenance
 
 
 def display_name(entity_type: str, fields: dict[str, Any]) -> str | None:

@@ -19,7 +19,7 @@ from hub.ledger import Origin, golden, mint_canonical_id
 from hub.ledger.keys import SourceKey
 from hub.ledger.policy import PolicyFileError, SurvivorshipPolicy, load_policy
 from hub.ledger.rebuild import rebuild
-from hub.ledger.survivorship import SourceState, active_policy, set_active_policy, survive
+from hub.ledger.survivorship import SourceState, _cluster, _single, active_policy, set_active_policy, survive
 from hub.settings import REPO_ROOT
 from tests.conftest import make_settings
 from tests.hub.ledger_helpers import page, snapshot, write
@@ -203,6 +203,31 @@ def test_entity_types_the_policy_does_not_name_use_its_default(tmp_path: Path) -
     people = [src("salesforce", {"email": "a@x.io"}, 1), src("hubspot", {"email": "b@x.io"}, 9)]
     result = survive("person", people, table)
     assert result.fields["email"] == "a@x.io"
+
+
+def test_a_cluster_of_one_survives_as_the_general_path_would(engine: Engine, tmp_path: Path) -> None:
+    """``survive`` takes a shortcut for single-source clusters (most of them); it must agree."""
+    for name in ("companies", "contacts", "deals"):
+        write(engine, name, page(name))
+    with engine.connect() as conn:
+        states = [(r.entity_type, golden.source_state(r)) for r in conn.execute(select(source_records))]
+    assert len(states) > 10
+    strict = policy(
+        tmp_path,
+        """\
+        version: 1
+        entities:
+          organization:
+            fields: {name: {rule: system_of_record, systems: [salesforce]}, roles: union}
+            groups: {address: {fields: [city, country, country_raw], rule: system_of_record, systems: [hubspot]}}
+          opportunity:
+            groups: {money: {fields: [amount, currency], rule: system_of_record, systems: [partnerstack]}}
+        """,
+    )
+    for table in (load_policy(None), strict):
+        for entity_type, state in states:
+            entity = table.for_entity(entity_type)
+            assert _single(entity, state) == _cluster(entity, [state]), (entity_type, state.external_id)
 
 
 # -- the default policy ------------------------------------------------------------------------------------
