@@ -81,18 +81,19 @@ def _recency(source: SourceState) -> tuple[datetime, int]:
 
 
 def _ref(source: SourceState) -> dict[str, Any]:
+    """The source record's key (a union's ``sources``; its latest entry is in ``source_records``)."""
     return {
         "system": source.system,
         "instance": source.instance,
         "object": source.object,
         "external_id": source.external_id,
-        "entry_id": source.last_entry_id,
     }
 
 
 def _provenance(source: SourceState, rule: str) -> dict[str, Any]:
     return {
         **_ref(source),
+        "entry_id": source.last_entry_id,
         "source_updated_at": source.source_updated_at.isoformat() if source.source_updated_at else None,
         "rule": rule,
     }
