@@ -272,6 +272,7 @@ def write_docs(report: Mapping[str, Any], path: Path = DOCS) -> None:
     for entity in ENTITIES:
         pairs = [(k, v) for k, v in (hub.get(entity) or {}).items() if isinstance(v, dict) and k != "overall"]
         if pairs:
+            lines.append("")
             lines.append(
                 f"Hub, {entity} by system pair: "
                 + "; ".join(f"{k} P {v['precision']:.3f} R {v['recall']:.3f}" for k, v in pairs)
