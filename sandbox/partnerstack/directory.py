@@ -21,6 +21,10 @@ from sandbox.hubspot import fakedata as fd
 PARTNER_TYPES = ("reseller", "referral", "SI", "MSP", "ISV")
 TIERS = ("Registered", "Silver", "Gold", "Platinum")
 SPAN_MS = 3 * 365 * DAY_MS
+#: PartnerStack-only organisations of a linked world live on ``<name><tag>.<tld>`` domains, which the
+#: Salesforce-only organisations (generated independently) never use: two different companies
+#: never share a domain, even when they share a name.
+DOMAIN_TAGS = ("hq", "group", "global", "online", "app")
 
 
 @dataclass
@@ -112,6 +116,9 @@ def synthetic_directory(
                 used_names.add(base.lower())
                 break
         domain = fd.company_domain(rng, base, code)
+        if taken is not None:  # beside a HubSpot world: never a domain Salesforce's own companies could have
+            stem, _, tld = domain.partition(".")
+            domain = f"{stem}{rng.choice(DOMAIN_TAGS)}.{tld}"
         org = Org(f"{prefix}-{i + 1:05d}", f"{base} {fd.legal_form(rng, code)}".strip(), domain, code, partner)
         if partner:
             org.tier = rng.choices(TIERS, (40, 30, 20, 10))[0]
