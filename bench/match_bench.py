@@ -343,16 +343,19 @@ def run(
     if splink:
         report["splink"] = run_splink(truth, clusters, fields, by_canonical, examples)
     if scale:
-        result = match_scale.time_matcher()
+
+        def show(row: dict[str, Any]) -> None:
+            print(
+                f"scale: {row['records']} organisations in {row['seconds']} s ({row['records_per_s']} records/s, "
+                f"peak RSS {row['peak_rss_mb']} MB)",
+                flush=True,
+            )
+
+        result = match_scale.time_matcher(on_row=show)
         report["scale"] = result
         if isinstance(result, str):
             print(f"scale: {result}")
         else:
-            for row in result:
-                print(
-                    f"scale: {row['records']} organisations in {row['seconds']} s ({row['records_per_s']} records/s, "
-                    f"peak RSS {row['peak_rss_mb']} MB)"
-                )
             if result and "ratio_to_first" in result[-1]:
                 print(f"scale: 100k/10k time ratio {result[-1]['ratio_to_first']}")
     return report

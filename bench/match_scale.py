@@ -8,8 +8,10 @@ repeat across countries as in real data.
 
 from __future__ import annotations
 
+import argparse
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bench.measure import Measured
@@ -82,8 +84,13 @@ def org_profiles(n: int, seed: int = 1) -> list[tuple[str, str, str, dict[str, A
     return out
 
 
-def time_matcher(sizes: tuple[int, ...] = (10_000, 100_000)) -> list[dict[str, Any]] | str:
-    """Seconds, records/s and peak RSS of ``cluster_records`` per size; a message when it is missing."""
+def time_matcher(
+    sizes: tuple[int, ...] = (10_000, 100_000), on_row: Callable[[dict[str, Any]], None] | None = None
+) -> list[dict[str, Any]] | str:
+    """Seconds, records/s and peak RSS of ``cluster_records`` per size; a message when it is missing.
+
+    ``on_row`` sees each size's row as soon as it is measured (the 100k run takes a while).
+    """
     try:
         from hub.identity.engine import MatchInput, cluster_records  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
@@ -106,6 +113,20 @@ def time_matcher(sizes: tuple[int, ...] = (10_000, 100_000)) -> list[dict[str, A
                 "clusters": len(set(clusters.values())),
             }
         )
+        if on_row is not None:
+            on_row(rows[-1])
     if len(rows) >= 2 and rows[0]["seconds"]:
         rows[-1]["ratio_to_first"] = round(rows[-1]["seconds"] / rows[0]["seconds"], 1)
     return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time hub.identity.engine.cluster_records on synthetic organisations")
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated numbers of organisations")
+    args = parser.parse_args()
+    result = time_matcher(tuple(int(n) for n in args.sizes.split(",")), on_row=print)
+    print(result if isinstance(result, str) else f"ratio last/first: {result[-1].get('ratio_to_first')}")
+
+
+if __name__ == "__main__":
+    main()
