@@ -7,7 +7,6 @@ refer to them.  Everything random draws from the ``random.Random`` passed in.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,12 +138,10 @@ def invent_orgs(
     orgs = []
     for i in range(n_orgs):
         partner = i in partner_idx
-        base = _unique_name(rng, used, partner)
         country, code, city = fd.pick_country(rng)
-        tld = {"GB": "co.uk", "DE": "de", "FR": "fr", "NL": "nl", "AU": "com.au"}.get(code, "com")
-        slug = re.sub(r"[^a-z0-9]", "", base.lower())
-        name = f"{base} {rng.choice(fd.LEGAL_SUFFIXES)}".strip()
-        domain = f"{slug}.{tld if rng.random() < 0.4 else 'com'}"
+        base = _unique_name(rng, used, partner, code)
+        name = f"{base} {fd.legal_form(rng, code)}".strip()
+        domain = fd.company_domain(rng, base, code)
         if taken_domains:
             domain = unique_domain(domain, taken_domains)
         orgs.append(Org(
@@ -168,15 +165,9 @@ def unique_domain(domain: str, taken: set[str]) -> str:
     return found
 
 
-def _unique_name(rng: random.Random, used: set[str], partner: bool) -> str:
-    tails = fd.PARTNER_WORDS if partner else fd.NAME_TAILS
+def _unique_name(rng: random.Random, used: set[str], partner: bool, code: str = "US") -> str:
     for attempt in range(60):
-        head = rng.choice(fd.NAME_HEADS)
-        if attempt >= 5:
-            head = f"{head} {rng.choice(fd.NAME_HEADS)}"
-        if attempt >= 20:
-            head = f"{head} {attempt}"
-        name = f"{head} {rng.choice(tails)}"
+        name = fd.company_base(rng, code, partner, attempt)
         if name.lower() not in used:
             used.add(name.lower())
             return name
