@@ -11,6 +11,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 Record = tuple[str, str, str]  # (system, object, external id)
 SYSTEMS = ("hubspot", "salesforce", "partnerstack")
@@ -121,7 +122,7 @@ def mistakes(
     return _sample(rng, fps, limit), _sample(rng, fns, limit)
 
 
-def _two(parts: Mapping[object, list[Record]]) -> tuple[Record, Record]:
+def _two(parts: Mapping[Any, list[Record]]) -> tuple[Record, Record]:
     groups = sorted(parts.values())
     return groups[0][0], groups[1][0]
 

@@ -139,15 +139,15 @@ def dedupe(
     logging.getLogger("splink").setLevel(logging.ERROR)
     started = time.perf_counter()
     if entity == "organization":
-        comparisons = [
+        comparisons: list[Any] = [
             cl.JaroWinklerAtThresholds("name", [0.95, 0.88]),
             cl.ExactMatch("domain"),
             cl.ExactMatch("country"),
             cl.ExactMatch("city"),
             cl.ExactMatch("phone"),
         ]
-        blocking = [block_on("domain"), block_on("name_token", "country"), block_on("phone")]
-        deterministic = [block_on("domain"), block_on("name")]
+        blocking: list[Any] = [block_on("domain"), block_on("name_token", "country"), block_on("phone")]
+        deterministic: list[Any] = [block_on("domain"), block_on("name")]
         em_rules = [block_on("domain"), block_on("name_token")]
     else:
         comparisons = [
