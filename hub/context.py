@@ -11,6 +11,7 @@ from connectors.sdk import Connector
 from hub.connector_store import ConnectorStore
 from hub.crypto import SecretBox
 from hub.db import create_db_engine, migrate, reader
+from hub.identity import config as match_config
 from hub.mappers import MapperSet
 from hub.registry import ConnectorRegistry
 from hub.settings import Settings
@@ -32,6 +33,7 @@ class Hub:
     def from_settings(cls, settings: Settings, *, run_migrations: bool = True) -> Hub:
         if run_migrations:
             migrate(settings.database_url)
+        match_config.set_active(match_config.load_match_config(settings.matching_file))
         engine = create_db_engine(settings.database_url)
         registry = ConnectorRegistry()
         store = ConnectorStore(engine, registry, SecretBox(settings.resolved_secret_key()))

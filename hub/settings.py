@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     webhook_store_timeout_seconds: float = Field(
         default=2.0, gt=0, description="How long a delivery waits for the database before answering 503."
     )
+    matching_file: Path | None = Field(
+        default=None, description="YAML overriding the matcher's band thresholds and blocking caps."
+    )
     webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
 
     @field_validator("admin_token")
