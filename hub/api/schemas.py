@@ -98,6 +98,20 @@ def fields_model(model: type[BaseModel]) -> type[BaseModel]:
     return created
 
 
+class ProvenanceSource(BaseModel):
+    """A source record that contributed to a golden field (union rules)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    system: str | None = None
+    instance: str | None = None
+    object: str | None = None
+    external_id: str | None = None
+
+
+SourcesList = list[ProvenanceSource | str] | None
+
+
 class FieldProvenance(BaseModel):
     """Which source record (and ledger entry) a golden field's value came from, and by which rule."""
 
@@ -110,7 +124,7 @@ class FieldProvenance(BaseModel):
     entry_id: int | None = None
     source_updated_at: DateTimeText | None = None
     rule: str | None = None
-    sources: list[str] | None = Field(default=None, description="union rule: every source that added values")
+    sources: SourcesList = Field(default=None, description="union rules: every source that added values")
 
 
 class SummaryBase(BaseModel):
@@ -259,7 +273,7 @@ class GoldenSource(BaseModel):
     external_id: str | None = None
     entry_id: int | None = None
     rule: str | None = None
-    sources: list[str] | None = None
+    sources: SourcesList = None
 
 
 class DriftItem(BaseModel):

@@ -3,22 +3,23 @@ reconciliation API tests.
 
 HubSpot (instance ``hs``), Salesforce (``sf``) and PartnerStack (``ps``) each send a few records,
 mapped by the real ``mappings/*.yaml``; every canonical entity type gets at least one golden record.
-Names, domains and emails differ between systems so nothing matches by itself; :func:`merge` then
-does what the hub's match decisions do (a ``hub``/``match`` ledger entry with its moves, the moved
-records' ``golden_id``, ``golden.refresh``) to put the partner's three records into one cluster.
+Names, domains and emails differ (registrable domains too) so the matcher links nothing by itself;
+:func:`merge` then writes a merge decision through ``hub.identity.decisions`` (a ``hub``/``match``
+ledger entry whose moves set the records' ``golden_id``) and refreshes the golden records, putting
+the partner's three records into one cluster.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select
 
 from connectors.salesforce.normalise import normalise
-from hub.db.schema import ledger_entries, match_pairs, source_records
+from hub.db.schema import source_records
+from hub.identity import decisions
 from hub.ledger import Origin, mint_canonical_id, write_page
 from hub.ledger import golden as golden_projection
 from hub.ledger.keys import SourceKey
@@ -57,16 +58,16 @@ def _hs_company(cid: str, name: str, domain: str, kind: str, modified: str, **ex
 def hubspot_pages() -> dict[str, list[dict[str, Any]]]:
     return {
         "companies": [
-            _hs_company("512", "Acme Cloud Partners", "acme-cloud.example.com", "PARTNER", "2026-03-01T10:00:00.000Z",
+            _hs_company("512", "Acme Cloud Partners", "acmecloudpartners.com", "PARTNER", "2026-03-01T10:00:00.000Z",
                         city="San Francisco", partner_tier="Gold"),
-            _hs_company("77", "Globex Manufacturing", "globex-mfg.example.com", "CUSTOMER", "2026-03-01T11:00:00.000Z"),
-            _hs_company("900", "Initech Holdings", "initech.example.com", "CUSTOMER", "2026-03-01T12:00:00.000Z"),
+            _hs_company("77", "Globex Manufacturing", "globexmfg.com", "CUSTOMER", "2026-03-01T11:00:00.000Z"),
+            _hs_company("900", "Initech Holdings", "initechholdings.io", "CUSTOMER", "2026-03-01T12:00:00.000Z"),
         ],
         "contacts": [
             {
                 "id": "5",
                 "properties": {
-                    "email": "john.doe@acme-cloud.example.com", "firstname": "John", "lastname": "Doe",
+                    "email": "john.doe@acmecloudpartners.com", "firstname": "John", "lastname": "Doe",
                     "jobtitle": "Partner Manager", "createdate": CREATED,
                     "lastmodifieddate": "2026-03-01T12:30:00.000Z",
                 },
@@ -98,7 +99,7 @@ def salesforce_pages() -> dict[str, list[dict[str, Any]]]:
     modstamp = "2026-03-05T09:00:00.000+0000"  # the newest: its values win the partner's golden fields
     pages = {
         "accounts": [
-            {"Id": "001A", "Name": "Zenith Reseller Group", "Website": "https://zenith-resell.example.org",
+            {"Id": "001A", "Name": "Zenith Reseller Group", "Website": "https://zenithresellergroup.org",
              "Type": "Channel Partner / Reseller", "IsPartner": True, "CreatedDate": CREATED_SF,
              "SystemModstamp": modstamp},
         ],
@@ -119,11 +120,11 @@ def partnerstack_pages() -> dict[str, list[dict[str, Any]]]:
     partner = {"partnerships": [{"id": "part_1", "types": ["partner"]}]}
     return {
         "partnerships": [
-            {"key": "part_1", "company": {"name": "Nimbus Referrals"}, "email_domain": "nimbus-refer.example.net",
+            {"key": "part_1", "company": {"name": "Nimbus Referrals"}, "email_domain": "nimbusreferrals.net",
              "partnership_status": "joined", "joined_at": CREATED_MS, "created_at": CREATED_MS, "updated_at": _ms(1)},
         ],
         "customers": [
-            {"key": "cust_1", "name": "Orbit Foods", "email_domain": "orbit-foods.example.org",
+            {"key": "cust_1", "name": "Orbit Foods", "email_domain": "orbitfoods.org",
              "created_at": CREATED_MS, "updated_at": _ms(2)},
         ],
         "deals": [
@@ -145,8 +146,9 @@ def write(engine: Engine, origin: Origin, object_name: str, raws: list[dict[str,
 
 
 def merge(engine: Engine, into: str, records: list[str], entity_type: str = "organization", whole: bool = True) -> int:
-    """Move ``records`` (with their whole clusters unless not ``whole``) into the cluster ``into``, as
-    the hub's merge decisions do (an unmerge with ``whole=False`` moves one record out)."""
+    """Move ``records`` (with their whole clusters unless not ``whole``) into the cluster ``into``
+    through the hub's decision writer (a ``hub``/``match`` ledger entry with its moves), then
+    refresh the golden records, as a merge (or, ``whole=False``, an unmerge) does."""
     with engine.begin() as conn:
         clusters = dict(
             conn.execute(
@@ -155,50 +157,31 @@ def merge(engine: Engine, into: str, records: list[str], entity_type: str = "org
                 )
             ).all()
         )
-        moved = [
-            (record_id, golden_id)
-            for record_id, golden_id in conn.execute(
-                select(source_records.c.canonical_id, source_records.c.golden_id).where(
-                    source_records.c.golden_id.in_(set(clusters.values()))
-                )
+        moved = conn.execute(
+            select(source_records.c.canonical_id, source_records.c.golden_id).where(
+                source_records.c.golden_id.in_(set(clusters.values()))
             )
-            if whole or record_id in records
+        ).all()
+        moves = [
+            (record_id, golden_id, into)
+            for record_id, golden_id in sorted(moved)
+            if golden_id != into and (whole or record_id in records)
         ]
-        moves = [[record_id, golden_id, into] for record_id, golden_id in sorted(moved) if golden_id != into]
-        entry_id = int(
-            conn.execute(
-                insert(ledger_entries).returning(ledger_entries.c.id),
-                {
-                    "observed_at": datetime.now(UTC), "source_system": "hub", "source_instance": "hub",
-                    "source_object": "match", "external_id": f"merge:{into}", "entity_type": entity_type,
-                    "canonical_id": into, "op": "merge" if whole else "unmerge",
-                    "content_hash": hashlib.sha256(repr(moves).encode()).hexdigest(),
-                    "changes": {"moves": moves},
-                    "raw": {"op": "merge" if whole else "unmerge", "rule": "test", "actor": "test"},
-                },
-            ).scalar_one()
+        entry_id = decisions.record(
+            conn, entity_type=entity_type, op="merge" if whole else "unmerge", golden_id=into,
+            now=datetime.now(UTC), moves=moves, details={"rule": "test", "actor": "test"},
         )  # fmt: skip
-        for record_id, _from, _to in moves:
-            conn.execute(
-                update(source_records).where(source_records.c.canonical_id == record_id).values(golden_id=into)
-            )
         golden_projection.refresh(conn, {into, *records, *clusters.values()})
     return entry_id
 
 
 def open_review(engine: Engine, a: str, b: str, entity_type: str = "organization") -> None:
-    """A pair waiting for a steward (what the matcher leaves for a middling score)."""
-    now = datetime.now(UTC)
-    low, high = sorted((a, b))
+    """A pair sent to a steward (what the matcher does with a middling score)."""
+    pair = decisions.pair_row(
+        entity_type, a, b, state="review", band="review", rule="test", score=0.7, evidence=[], decided_by=None
+    )
     with engine.begin() as conn:
-        conn.execute(
-            insert(match_pairs),
-            {
-                "id": f"pair-{low[:8]}-{high[:8]}", "entity_type": entity_type, "record_a": low, "record_b": high,
-                "state": "review", "band": "review", "rule": "test", "score": 0.7, "evidence": [],
-                "decided_by": None, "created_at": now, "updated_at": now, "last_entry_id": 0,
-            },
-        )  # fmt: skip
+        decisions.record(conn, entity_type=entity_type, op="review", golden_id=a, now=datetime.now(UTC), pair=pair)
 
 
 @dataclass(frozen=True)
@@ -222,7 +205,7 @@ def build(engine: Engine) -> World:
     for origin, pages in ((HS, hubspot_pages()), (SF, salesforce_pages()), (PS, partnerstack_pages())):
         for object_name, raws in pages.items():
             write(engine, origin, object_name, raws)
-    archived = _hs_company("900", "Initech Holdings", "initech.example.com", "CUSTOMER", "2026-03-02T12:00:00.000Z")
+    archived = _hs_company("900", "Initech Holdings", "initechholdings.io", "CUSTOMER", "2026-03-02T12:00:00.000Z")
     write(engine, HS, "companies", [{**archived, "archived": True}])
     world = World(
         partner=rid(SF, "accounts", "001A"),

@@ -8,6 +8,8 @@ entity's canonical model::
     GET /api/v1/{path}/{id}/history    ledger entries of the members and the decisions that moved them
 
 An entity added to ``CANONICAL_MODELS`` needs one row here (its plural path and its filters).
+Responses carry the stored fields only (``response_model_exclude_unset``): a canonical field a record
+has no value for is absent, as in the ledger, rather than null.
 """
 
 from __future__ import annotations
@@ -233,6 +235,7 @@ def _add_routes(router: APIRouter, route: EntityRoute) -> None:
         _with_signature(list_records, [*filters, *_COMMON]),
         methods=["GET"],
         response_model=models.page,
+        response_model_exclude_unset=True,
         responses=error_responses(401, 422),
         name=f"list_{entity}",
         summary=f"List {route.path}",
@@ -244,6 +247,7 @@ def _add_routes(router: APIRouter, route: EntityRoute) -> None:
         _with_signature(detail, [id_param]),
         methods=["GET"],
         response_model=models.detail,
+        response_model_exclude_unset=True,
         responses=error_responses(401, 404, 422),
         name=f"get_{entity}",
         summary=f"One {label}",
@@ -259,6 +263,7 @@ def _add_routes(router: APIRouter, route: EntityRoute) -> None:
         _with_signature(history, [id_param, *page_params]),
         methods=["GET"],
         response_model=models.history,
+        response_model_exclude_unset=True,
         responses=error_responses(401, 404, 422),
         name=f"history_{entity}",
         summary=f"History of one {label}",
