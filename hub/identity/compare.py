@@ -138,11 +138,13 @@ def _name_levels(ctx: Context, a: str | None, b: str | None) -> tuple[str, float
     if a == b:
         return "exact", _w(0.70, _tf_u(ctx, "name", a, 1e-5))
     whole = ratio(a, b)
+    # A letter apart is a typo as often as a near-namesake ("Acme Analytics" / "Acme Analytica"): a
+    # modest weight, so the rest of the record must agree too.
     if whole >= 92 or JaroWinkler.similarity(a, b) >= 0.96:
-        return "close", _w(0.15, 0.0008)
+        return "close", _w(0.15, 0.004)
     ta, tb = set(a.split()), set(b.split())
     if (ta <= tb or tb <= ta) and token_set_ratio(a, b) >= 90:
-        return "contained", _w(0.08, 0.004)
+        return "contained", _w(0.08, 0.006)
     if whole >= 80:
         return "similar", _w(0.04, 0.01)
     return "different", _w(0.03, 0.96)

@@ -265,8 +265,8 @@ def _second_record(rng: random.Random, first: str, last: str, org: Org, used: se
     if roll < 0.65:
         return first, _fresh(rng.choice((f"{f}.{sur}", f"{f}{sur}", f"{f}.{sur}{rng.randrange(60, 99)}")),
                              rng.choice(fd.FREE_MAIL), used)  # fmt: skip
-    if roll < 0.85:
-        return first, _fresh(f"{f}.{sur}", org.domain, used)  # a numbered address, e.g. john.smith2@
+    if roll < 0.85:  # another form of the work address (HubSpot refuses a second contact with the same one)
+        return first, _fresh(rng.choice((f"{f}{sur}", f"{f}_{sur}", f"{sur}{f[0]}")), org.domain, used)
     return first, None
 
 

@@ -6,6 +6,7 @@ refer to them.  Everything random draws from the ``random.Random`` passed in.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,11 +149,19 @@ def invent_orgs(
             name=name,
             domain=domain,
             country=country, code=code, city=city, partner=partner,
-            duns=f"{rng.randrange(10**8, 10**9)}" if rng.random() < 0.45 else None,
+            duns=duns_for(name) if rng.random() < 0.45 else None,
             industry=rng.choice(INDUSTRIES) if rng.random() < 0.93 else None,
             employees=int(rng.lognormvariate(4.5, 1.4)) + 1,
         ))  # fmt: skip
     return orgs
+
+
+def duns_for(name: str) -> str:
+    """A DUNS number of the organisation called ``name``: nine digits from a hash of the name, so two
+    organisations never share one by accident of two random streams drawing the same number (DUNS is
+    an identifier: a shared one means the same site)."""
+    digest = int(hashlib.sha256(f"duns|{name}".encode()).hexdigest(), 16)
+    return str(10**8 + digest % (9 * 10**8))
 
 
 def unique_domain(domain: str, taken: set[str]) -> str:

@@ -234,7 +234,7 @@ def linked_account(rng: random.Random, index: int, org: gb.Org, duplicate: bool)
         _note(notes, "DUNS__c", None, "missing_duns", duns)
         duns = None
     elif not duns and rng.random() < 0.2:
-        duns = f"{rng.randrange(10**8, 10**9)}"
+        duns = gb.duns_for(hub.name)
         _note(notes, "DUNS__c", duns, "duns_not_in_hubspot", None)
     account_type, partner = _account_type(rng, hub, notes)
     employees = max(1, int(org.employees * rng.uniform(0.9, 1.1)))
