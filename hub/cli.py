@@ -67,13 +67,12 @@ def worker(
     import signal
     import threading
 
-    from webhooks.connectors import ConnectorCache
-    from webhooks.worker import InboxWorker
+    from hub.inbound import connector_cache, inbox_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     hub = _hub()
-    cache = ConnectorCache(hub)
-    workers = [InboxWorker(hub, cache) for _ in range(max(1, threads))]
+    cache = connector_cache(hub)
+    workers = [inbox_worker(hub, cache) for _ in range(max(1, threads))]
     if drain:
         done = sum(w.drain() for w in workers)
         console.print(f"applied {done} inbox events")
@@ -200,6 +199,34 @@ def ledger_rebuild() -> None:
         f"replayed {report.entries} ledger entries into {report.source_records} source records and "
         f"{report.golden_records} golden records"
     )
+    hub.close()
+
+
+@app.command()
+def reconcile(
+    entity: Annotated[
+        str | None, typer.Option(help="organization, person, opportunity or deal_registration (default: all).")
+    ] = None,
+    report: Annotated[bool, typer.Option("--report", help="Only print the reconciliation report.")] = False,
+) -> None:
+    """Re-cluster every record from scratch (steward decisions hold), then print the reconciliation report."""
+    from hub.api.routes.matches import Entity, reconcile_all
+    from hub.identity.report import format_report, reconciliation_report
+
+    hub = _hub()
+    if not report:
+        try:
+            entities = [Entity(entity).value] if entity else [e.value for e in Entity]
+        except ValueError:
+            console.print(f"[red]error:[/] unknown entity {entity!r}; one of {', '.join(e.value for e in Entity)}")
+            raise typer.Exit(2) from None
+        table = Table("entity", "records", "clusters before", "clusters after", "records moved", "review opened")
+        for item in reconcile_all(hub, entities):
+            table.add_row(item["entity"], str(item["records"]), str(item["clusters_before"]),
+                          str(item["clusters_after"]), str(item["moved"]), str(item["review_opened"]))  # fmt: skip
+        console.print(table)
+    with hub.reader.connect() as conn:
+        console.print(format_report(reconciliation_report(conn)))
     hub.close()
 
 

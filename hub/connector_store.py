@@ -7,6 +7,7 @@ never reach a log line.
 
 from __future__ import annotations
 
+import functools
 import typing
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -245,10 +246,17 @@ class ConnectorStore:
         return [self._public(row) for row in rows]
 
     def build(self, connector_id: str) -> Connector:
-        """A live connector instance with its decrypted credentials."""
+        """A live connector instance with its decrypted credentials; credentials it reports replaced
+        upstream (a rotated refresh token) are sealed back at once."""
         row = self._row(connector_id)
         config = self._validate(row.kind, row.config, self.box.open(row.secrets))
-        return self.registry.get(row.kind)(config)
+        connector = self.registry.get(row.kind)(config)
+        connector.credentials_changed = functools.partial(self.replace_credentials, connector_id)
+        return connector
+
+    def replace_credentials(self, connector_id: str, credentials: dict[str, str]) -> None:
+        """Store credentials the upstream replaced (merged into the sealed ones, like an update)."""
+        self.update(connector_id, ConnectorUpdate(credentials=credentials))
 
     def kind_of(self, connector_id: str) -> str:
         return str(self._row(connector_id).kind)

@@ -83,8 +83,31 @@ def _per_system(runs: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _source_system(api: httpx.Client, org_id: str) -> str:
-    return str(api.get(f"/api/v1/organizations/{org_id}").json()["sources"][0]["system"])
+def _hubspot_source(detail: dict[str, Any]) -> dict[str, Any] | None:
+    return next((s for s in detail["sources"] if s["system"] == "hubspot" and not s["deleted"]), None)
+
+
+def _merged_partner(api: httpx.Client) -> dict[str, Any] | None:
+    """A partner organisation whose golden record merges HubSpot, Salesforce and PartnerStack records."""
+    partners = api.get("/api/v1/organizations", params={"role": "partner", "limit": 500}).json()["items"]
+    for item in sorted(partners, key=lambda p: (-p["source_count"], p["id"])):
+        if item["source_count"] < len(SYSTEMS):
+            break
+        detail: dict[str, Any] = api.get(f"/api/v1/organizations/{item['id']}").json()
+        if {s["system"] for s in detail["sources"] if not s["deleted"]} >= set(SYSTEMS):
+            return detail
+    return None
+
+
+def _partner_table(detail: dict[str, Any]) -> Table:
+    table = Table("field", "golden value", "from", "rule", title=f"one partner, merged: {detail['name']}")
+    records = [f"{s['system']} {s['object']}/{s['external_id']}" for s in detail["sources"]]
+    table.caption = "source records: " + ", ".join(records)
+    for name, value in sorted(detail["fields"].items()):
+        origin = detail["provenance"].get(name, {})
+        where = f"{origin.get('system')} {origin.get('object')}/{origin.get('external_id')}"
+        table.add_row(name, str(value)[:40], f"{where} (entry {origin.get('entry_id')})", str(origin.get("rule", "")))
+    return table
 
 
 def _webhook_step(
@@ -92,7 +115,11 @@ def _webhook_step(
 ) -> bool:
     """3. HubSpot pushes a change by signed webhook; the inbox worker applies it to the golden record."""
     admin.put("/_sandbox/webhooks", json={"target_url": f"{hub_url}/webhooks/hubspot", "batch_window_s": 0.01})
-    source = api.get(f"/api/v1/organizations/{org_id}").json()["sources"][0]["external_id"]
+    hubspot = _hubspot_source(api.get(f"/api/v1/organizations/{org_id}").json())
+    if hubspot is None:
+        console.print("[red]3. webhook: the partner has no HubSpot record[/]")
+        return False
+    source = hubspot["external_id"]
     new_name = "Acme Renamed By Webhook Ltd"
     started = time.perf_counter()
     admin.patch(
@@ -102,23 +129,40 @@ def _webhook_step(
     )
     deadline = started + 15
     detail: dict[str, Any] = {}
+    arrived = False
     while time.perf_counter() < deadline:
         detail = api.get(f"/api/v1/organizations/{org_id}").json()
-        if detail["fields"].get("name") == new_name:
+        record: dict[str, Any] = next((s for s in detail["sources"] if s["external_id"] == source), {})
+        if record.get("fields", {}).get("name") == new_name:
+            arrived = True
             break
         time.sleep(0.02)
     took = (time.perf_counter() - started) * 1000
     event = api.get("/api/v1/webhooks/events", params={"external_id": source, "limit": 1}).json()["events"]
-    if detail["fields"].get("name") == new_name and event:
+    if arrived and event:
+        rule = detail["provenance"].get("name", {})
         console.print(
             f"3. webhook: HubSpot renamed company {source}; signed delivery verified, stored, and applied "
-            f"to the golden record in {took:.0f} ms (inbox event {event[0]['id']}, {event[0]['state']})"
+            f"to the ledger in {took:.0f} ms (inbox event {event[0]['id']}, {event[0]['state']}); the golden "
+            f"name is {detail['fields'].get('name')!r} ({rule.get('rule')} from {rule.get('system')})"
         )
         return True
     attempts = admin.get("/_sandbox/webhooks/deliveries").json()["results"][-1:]
     console.print("[red]3. webhook: the change did not arrive within 15 s[/]")
     console.print({"delivery": attempts, "inbox": event}, markup=False)
     return False
+
+
+def _reconciliation(report: dict[str, Any]) -> Table:
+    """The reconciliation report: per system and entity, matched, merged, in review, conflicting fields."""
+    table = Table("system", "entity", "records", "matched", "merged", "in review", "conflicting fields",
+                  title="reconciliation")  # fmt: skip
+    for row in report.get("systems", []):
+        conflicts = row.get("drift") or {}
+        top = ", ".join(f"{k} {v}" for k, v in sorted(conflicts.items(), key=lambda kv: -kv[1])[:3])
+        table.add_row(row["system"], row["entity_type"], str(row["records"]), str(row["matched"]), str(row["merged"]),
+                      str(row["in_review"]), top)  # fmt: skip
+    return table
 
 
 def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
@@ -171,19 +215,14 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         console.print(_per_system(full + incremental))
         admin.base_url = httpx.URL(sandbox.base_urls["hubspot"])
 
-        partners = api.get("/api/v1/organizations", params={"role": "partner", "limit": 100}).json()
-        partners["items"] = [p for p in partners["items"] if _source_system(api, p["id"]) == "hubspot"][:1]
-        webhook_ok = bool(partners["items"]) and _webhook_step(
-            console, api, admin, server.url, partners["items"][0]["id"], creds
-        )
-        if partners["items"]:
-            detail = api.get(f"/api/v1/organizations/{partners['items'][0]['id']}").json()
-            table = Table("field", "golden value", "from", title=f"a partner: {detail['name']}")
-            for name, value in sorted(detail["fields"].items()):
-                source = detail["provenance"].get(name, {})
-                origin = f"{source.get('object')}/{source.get('external_id')} entry {source.get('entry_id')}"
-                table.add_row(name, str(value)[:40], origin)
-            console.print(table)
+        partners = api.get("/api/v1/organizations", params={"role": "partner", "limit": 1}).json()
+        merged = _merged_partner(api)
+        webhook_ok = merged is not None and _webhook_step(console, api, admin, server.url, merged["id"], creds)
+        if merged is not None:
+            console.print(_partner_table(api.get(f"/api/v1/organizations/{merged['id']}").json()))
+        else:
+            console.print("[red]no partner is merged from all three systems[/]")
+        console.print(_reconciliation(api.get("/api/v1/reconciliation").json()))
         failed = [r for r in full + incremental if r["status"] != "succeeded"]
         api.close()
         admin.close()

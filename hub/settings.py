@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     )
     mappings_dir: Path = Field(default=REPO_ROOT / "mappings")
     config_file: Path | None = Field(default=None, description="YAML file declaring connectors (config as code).")
+    survivorship_file: Path | None = Field(
+        default=None,
+        description="YAML survivorship policy (which source supplies each golden field); None = the shipped default.",
+    )
     scheduler_enabled: bool = True
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     lease_seconds: int = Field(default=120, ge=5, description="A running sync's lease; renewed every page.")
@@ -50,6 +54,9 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay; doubles.")
     webhook_store_timeout_seconds: float = Field(
         default=2.0, gt=0, description="How long a delivery waits for the database before answering 503."
+    )
+    matching_file: Path | None = Field(
+        default=None, description="YAML overriding the matcher's band thresholds and blocking caps."
     )
     webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
 

@@ -61,6 +61,7 @@ def world_counts(upstream: httpx.Client) -> dict[str, Any]:
         "companies": len(world["companies"]),
         "contacts": len(world["contacts"]),
         "deals": len(world["deals"]),
+        "entities": len(world["entities"]),
         "defects": {(d["object"], d["id"]) for d in world["defects"]},
     }
 

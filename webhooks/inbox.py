@@ -2,6 +2,9 @@
 
 Idempotency: each event has a key (the sender's event id, else a hash of the event), unique per
 connector, kept forever; a delivery seen before is stored as a delivery but adds no event.
+
+The tables are the host's (its schema and migrations create them, see ADR 0012): ``Inbox`` is
+built from the two ``Table`` objects and checks that they have the columns it reads and writes.
 """
 
 from __future__ import annotations
@@ -15,11 +18,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.sdk import InboundRequest, WebhookEvent
-from hub.db.schema import inbox_events, webhook_deliveries
-from hub.ledger.upsert import insert_ignore
 
 _PRIVATE_HEADERS = {"authorization", "cookie", "proxy-authorization"}
 _SECRET_PARAMS = {"token", "api_key", "apikey", "hapikey", "key", "secret", "signature", "sig"}
@@ -43,6 +45,16 @@ def event_key(event: WebhookEvent) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
+DELIVERY_COLUMNS = frozenset(
+    {"id", "connector_id", "received_at", "method", "url", "headers", "body", "events", "duplicates", "status", "error"}
+)
+EVENT_COLUMNS = frozenset(
+    {"id", "connector_id", "event_key", "delivery_id", "received_at", "source_object", "external_id", "action",
+     "occurred_at", "version", "payload", "record", "state", "attempts", "next_attempt_at", "claimed_by",
+     "claim_expires_at", "last_error", "applied_at", "changed"}
+)  # fmt: skip
+
+
 @dataclass
 class Stored:
     delivery_id: int
@@ -50,120 +62,144 @@ class Stored:
     duplicates: int
 
 
-def store(
-    conn: Connection,
-    connector_id: str,
-    request: InboundRequest,
-    events: list[WebhookEvent],
-    now: datetime,
-    *,
-    error: str | None = None,
-    key_prefix: str = "",
-) -> Stored:
-    """Append the delivery and its not-yet-seen events, in the caller's transaction."""
-    headers = {k: v for k, v in request.headers.items() if k not in _PRIVATE_HEADERS}
-    delivery_id = conn.execute(
-        insert(webhook_deliveries).returning(webhook_deliveries.c.id),
-        {
-            "connector_id": connector_id, "received_at": now, "method": request.method, "url": redact_url(request.url),
-            "headers": headers, "body": request.body.decode("utf-8", errors="replace"), "events": len(events),
-            "duplicates": 0, "status": "unparseable" if error else "accepted", "error": error,
-        },
-    ).scalar_one()  # fmt: skip
-    rows = {}
-    for event in events:
-        key = key_prefix + event_key(event)
-        rows[key] = {
-            "connector_id": connector_id, "event_key": key, "delivery_id": delivery_id, "received_at": now,
-            "source_object": event.object, "external_id": event.external_id, "action": event.action,
-            "occurred_at": event.occurred_at, "version": event.version, "payload": event.payload,
-            "record": event.record, "state": "pending", "attempts": 0, "next_attempt_at": now,
-        }  # fmt: skip
-    before = _existing(conn, connector_id, list(rows))
-    fresh = [row for key, row in rows.items() if key not in before]
-    insert_ignore(conn, inbox_events, fresh, key=["connector_id", "event_key"])
-    duplicates = len(events) - len(fresh)
-    if duplicates:
+def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], key: list[str]) -> None:
+    """Insert ``rows``, skipping those whose ``key`` already exists (a concurrent duplicate)."""
+    if not rows:
+        return
+    dialects: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
+    dialect = dialects.get(conn.dialect.name)
+    if dialect is None:
+        raise NotImplementedError(f"no insert-or-ignore for dialect {conn.dialect.name}")
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=key), rows)
+
+
+class Inbox:
+    """The inbox over the host's ``deliveries`` and ``events`` tables (every call runs in the caller's
+    transaction)."""
+
+    def __init__(self, deliveries: Table, events: Table) -> None:
+        for table, needed in ((deliveries, DELIVERY_COLUMNS), (events, EVENT_COLUMNS)):
+            missing = needed - set(table.c.keys())
+            if missing:
+                raise ValueError(f"table {table.name} lacks the inbox columns {sorted(missing)}")
+        self.deliveries = deliveries
+        self.events = events
+
+    def store(
+        self,
+        conn: Connection,
+        connector_id: str,
+        request: InboundRequest,
+        events: list[WebhookEvent],
+        now: datetime,
+        *,
+        error: str | None = None,
+        key_prefix: str = "",
+    ) -> Stored:
+        """Append the delivery and its not-yet-seen events."""
+        deliveries, inbox_events = self.deliveries, self.events
+        headers = {k: v for k, v in request.headers.items() if k not in _PRIVATE_HEADERS}
+        delivery_id = conn.execute(
+            insert(deliveries).returning(deliveries.c.id),
+            {
+                "connector_id": connector_id, "received_at": now, "method": request.method,
+                "url": redact_url(request.url), "headers": headers,
+                "body": request.body.decode("utf-8", errors="replace"), "events": len(events), "duplicates": 0,
+                "status": "unparseable" if error else "accepted", "error": error,
+            },
+        ).scalar_one()  # fmt: skip
+        rows = {}
+        for event in events:
+            key = key_prefix + event_key(event)
+            rows[key] = {
+                "connector_id": connector_id, "event_key": key, "delivery_id": delivery_id, "received_at": now,
+                "source_object": event.object, "external_id": event.external_id, "action": event.action,
+                "occurred_at": event.occurred_at, "version": event.version, "payload": event.payload,
+                "record": event.record, "state": "pending", "attempts": 0, "next_attempt_at": now,
+            }  # fmt: skip
+        before = self._existing(conn, connector_id, list(rows))
+        fresh = [row for key, row in rows.items() if key not in before]
+        _insert_ignore(conn, inbox_events, fresh, key=["connector_id", "event_key"])
+        duplicates = len(events) - len(fresh)
+        if duplicates:
+            conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(duplicates=duplicates))
+        return Stored(delivery_id=delivery_id, accepted=len(fresh), duplicates=duplicates)
+
+    def _existing(self, conn: Connection, connector_id: str, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        events = self.events
+        rows = conn.execute(
+            select(events.c.event_key).where(events.c.connector_id == connector_id, events.c.event_key.in_(keys))
+        )
+        return {row.event_key for row in rows}
+
+    def claim(self, conn: Connection, owner: str, now: datetime, *, limit: int, claim_seconds: float) -> list[Any]:
+        """Take up to ``limit`` due events (pending and due, or processing with an expired claim)."""
+        events = self.events
+        due = or_(
+            and_(events.c.state == "pending", events.c.next_attempt_at <= now),
+            and_(events.c.state == "processing", events.c.claim_expires_at < now),
+        )
+        query = select(events.c.id).where(due).order_by(events.c.id).limit(limit)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = [row.id for row in conn.execute(query)]
+        if not ids:
+            return []
         conn.execute(
-            update(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id).values(duplicates=duplicates)
+            update(events)
+            .where(events.c.id.in_(ids))
+            .values(
+                state="processing",
+                claimed_by=owner,
+                claim_expires_at=now + timedelta(seconds=claim_seconds),
+                attempts=events.c.attempts + 1,
+            )
         )
-    return Stored(delivery_id=delivery_id, accepted=len(fresh), duplicates=duplicates)
+        return list(conn.execute(select(events).where(events.c.id.in_(ids)).order_by(events.c.id)))
 
+    def settle_applied(
+        self, conn: Connection, owner: str, ids: list[int], changed: Mapping[int, bool], now: datetime
+    ) -> int:
+        """Mark events applied, only while this worker still holds them; returns how many it held."""
+        events = self.events
+        held = 0
+        for changed_flag in (True, False):
+            group = [i for i in ids if changed.get(i, False) is changed_flag]
+            if not group:
+                continue
+            result = conn.execute(
+                update(events)
+                .where(events.c.id.in_(group), events.c.claimed_by == owner, events.c.state == "processing")
+                .values(state="applied", applied_at=now, claimed_by=None, claim_expires_at=None, last_error=None,
+                        changed=changed_flag)
+            )  # fmt: skip
+            held += result.rowcount
+        return held
 
-def _existing(conn: Connection, connector_id: str, keys: list[str]) -> set[str]:
-    if not keys:
-        return set()
-    rows = conn.execute(
-        select(inbox_events.c.event_key).where(
-            inbox_events.c.connector_id == connector_id, inbox_events.c.event_key.in_(keys)
-        )
-    )
-    return {row.event_key for row in rows}
+    def settle_failed(
+        self, conn: Connection, owner: str, rows: list[Any], error: str, now: datetime, *, max_attempts: int,
+        base: float,
+    ) -> None:  # fmt: skip
+        """Schedule a retry with exponential backoff and jitter, or dead-letter after ``max_attempts``."""
+        events = self.events
+        for row in rows:
+            dead = row.attempts >= max_attempts
+            delay = min(3600.0, base * 2 ** max(0, row.attempts - 1)) * random.uniform(0.5, 1.0)
+            conn.execute(
+                update(events)
+                .where(events.c.id == row.id, events.c.claimed_by == owner)
+                .values(state="dead" if dead else "pending", claimed_by=None, claim_expires_at=None,
+                        last_error=error[:2000], next_attempt_at=now + timedelta(seconds=delay))
+            )  # fmt: skip
 
-
-def claim(conn: Connection, owner: str, now: datetime, *, limit: int, claim_seconds: float) -> list[Any]:
-    """Take up to ``limit`` due events (pending and due, or processing with an expired claim)."""
-    due = or_(
-        and_(inbox_events.c.state == "pending", inbox_events.c.next_attempt_at <= now),
-        and_(inbox_events.c.state == "processing", inbox_events.c.claim_expires_at < now),
-    )
-    query = select(inbox_events.c.id).where(due).order_by(inbox_events.c.id).limit(limit)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = [row.id for row in conn.execute(query)]
-    if not ids:
-        return []
-    conn.execute(
-        update(inbox_events)
-        .where(inbox_events.c.id.in_(ids))
-        .values(
-            state="processing",
-            claimed_by=owner,
-            claim_expires_at=now + timedelta(seconds=claim_seconds),
-            attempts=inbox_events.c.attempts + 1,
-        )
-    )
-    return list(conn.execute(select(inbox_events).where(inbox_events.c.id.in_(ids)).order_by(inbox_events.c.id)))
-
-
-def settle_applied(conn: Connection, owner: str, ids: list[int], changed: Mapping[int, bool], now: datetime) -> int:
-    """Mark events applied, only while this worker still holds them; returns how many it held."""
-    held = 0
-    for changed_flag in (True, False):
-        group = [i for i in ids if changed.get(i, False) is changed_flag]
-        if not group:
-            continue
+    def replay(self, conn: Connection, ids: list[int], now: datetime) -> int:
+        """Put events back in the queue (any state but processing), attempts reset."""
+        events = self.events
         result = conn.execute(
-            update(inbox_events)
-            .where(inbox_events.c.id.in_(group), inbox_events.c.claimed_by == owner,
-                   inbox_events.c.state == "processing")
-            .values(state="applied", applied_at=now, claimed_by=None, claim_expires_at=None, last_error=None,
-                    changed=changed_flag)
-        )  # fmt: skip
-        held += result.rowcount
-    return held
-
-
-def settle_failed(
-    conn: Connection, owner: str, rows: list[Any], error: str, now: datetime, *, max_attempts: int, base: float
-) -> None:
-    """Schedule a retry with exponential backoff and jitter, or dead-letter after ``max_attempts``."""
-    for row in rows:
-        dead = row.attempts >= max_attempts
-        delay = min(3600.0, base * 2 ** max(0, row.attempts - 1)) * random.uniform(0.5, 1.0)
-        conn.execute(
-            update(inbox_events)
-            .where(inbox_events.c.id == row.id, inbox_events.c.claimed_by == owner)
-            .values(state="dead" if dead else "pending", claimed_by=None, claim_expires_at=None,
-                    last_error=error[:2000], next_attempt_at=now + timedelta(seconds=delay))
-        )  # fmt: skip
-
-
-def replay(conn: Connection, ids: list[int], now: datetime) -> int:
-    """Put events back in the queue (any state but processing), attempts reset."""
-    result = conn.execute(
-        update(inbox_events)
-        .where(inbox_events.c.id.in_(ids), inbox_events.c.state != "processing")
-        .values(state="pending", attempts=0, next_attempt_at=now, last_error=None, claimed_by=None)
-    )
-    return int(result.rowcount)
+            update(events)
+            .where(events.c.id.in_(ids), events.c.state != "processing")
+            .values(state="pending", attempts=0, next_attempt_at=now, last_error=None, claimed_by=None)
+        )
+        return int(result.rowcount)

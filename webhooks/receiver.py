@@ -18,17 +18,26 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from connectors.sdk import InboundRequest, PayloadError, SignatureError, WebhookEvent
-from hub.api.errors import ApiError
-from hub.context import Hub
-from hub.metrics import WEBHOOK_DELIVERIES
-from webhooks import inbox
+from connectors.sdk import Connector, InboundRequest, PayloadError, SignatureError, WebhookEvent
 from webhooks.connectors import ConnectorCache
+from webhooks.host import ErrorBody, Metrics, ReceiverSettings
+from webhooks.inbox import Inbox, Stored
 
 log = logging.getLogger(__name__)
+_RETRY = {"Retry-After": "5"}
+
+
+class Refused(Exception):
+    """Answer the sender ``status`` with the host's error body (and ``headers``)."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers
 
 
 def _url(request: Request, public_url: str | None) -> str:
@@ -46,15 +55,25 @@ def _sqlite_busy_timeout(conn: Connection, seconds: float) -> None:
         raw.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 
 
-def build_router(hub: Hub, cache: ConnectorCache, on_stored: Callable[[], None] | None = None) -> APIRouter:
+def build_router(
+    engine: Engine,
+    inbox: Inbox,
+    cache: ConnectorCache,
+    *,
+    error_body: ErrorBody,
+    settings: ReceiverSettings | None = None,
+    metrics: Metrics | None = None,
+    on_stored: Callable[[], None] | None = None,
+) -> APIRouter:
+    """The receiver's router: deliveries are stored with ``engine`` in ``inbox``; refusals answer
+    with ``error_body``; ``on_stored`` is called after a delivery added events (to wake workers)."""
     router = APIRouter(tags=["webhooks"])
+    settings = settings or ReceiverSettings()
+    count = (metrics or Metrics()).delivery
+    timeout = settings.store_timeout_seconds
 
-    timeout = hub.settings.webhook_store_timeout_seconds
-
-    def _persist(
-        connector_id: str, inbound: InboundRequest, events: list[WebhookEvent], error: str | None
-    ) -> inbox.Stored:
-        with hub.engine.connect() as conn:
+    def _persist(connector_id: str, inbound: InboundRequest, events: list[WebhookEvent], error: str | None) -> Stored:
+        with engine.connect() as conn:
             # Wait for the database only briefly: the sender's retry is a better queue than our socket.
             _sqlite_busy_timeout(conn, timeout)
             try:
@@ -65,42 +84,45 @@ def build_router(hub: Hub, cache: ConnectorCache, on_stored: Callable[[], None] 
             finally:
                 _sqlite_busy_timeout(conn, 30)
 
-    @router.post("/webhooks/{connector_id}", status_code=202)
-    async def receive(connector_id: str, request: Request) -> Response:
-        """Receive one delivery from an upstream system. Answers 202 once it is durably stored."""
+    async def _verified(connector_id: str, request: Request) -> tuple[Connector, InboundRequest, str]:
+        """The connector and the delivery once it is known authentic, else ``Refused``."""
         body = await request.body()
         try:
             found = await run_in_threadpool(cache.get, connector_id)
         except (OperationalError, DBAPIError) as exc:
-            raise ApiError(503, "database unavailable; retry later", headers={"Retry-After": "5"}) from exc
+            raise Refused(503, "database unavailable; retry later", _RETRY) from exc
         if found is None:
-            raise ApiError(404, f"no connector {connector_id!r} takes webhooks here")
+            raise Refused(404, f"no connector {connector_id!r} takes webhooks here")
         _kind, connector = found
         verifier = connector.webhook_verifier()
         if verifier is None:
-            raise ApiError(404, f"connector {connector_id!r} does not take webhooks")
+            raise Refused(404, f"connector {connector_id!r} does not take webhooks")
         inbound = InboundRequest(
             method=request.method,
-            url=_url(request, hub.settings.public_url),
+            url=_url(request, settings.public_url),
             headers={k.lower(): v for k, v in request.headers.items()},
             body=body,
         )
         content_type = inbound.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in connector.webhook_content_types:
             accepted_types = ", ".join(connector.webhook_content_types)
-            raise ApiError(415, f"content type {content_type or 'none'!r}; this connector takes {accepted_types}")
+            raise Refused(415, f"content type {content_type or 'none'!r}; this connector takes {accepted_types}")
         try:
             verifier.verify(inbound, connector.webhook_secrets())
         except SignatureError as exc:
             log.info("webhook for %s rejected: %s", connector_id, exc)
-            WEBHOOK_DELIVERIES.labels(connector_id, "rejected").inc()
-            raise ApiError(401, f"delivery not authentic: {exc}") from exc
+            count(connector_id, "rejected")
+            raise Refused(401, f"delivery not authentic: {exc}") from exc
+        return connector, inbound, content_type
+
+    async def _receive(connector_id: str, request: Request) -> Response:
+        connector, inbound, content_type = await _verified(connector_id, request)
         document = None
         if content_type == "application/json":
             try:
-                document = orjson.loads(body)
+                document = orjson.loads(inbound.body)
             except orjson.JSONDecodeError as exc:
-                raise ApiError(400, f"malformed JSON: {exc}") from exc
+                raise Refused(400, f"malformed JSON: {exc}") from exc
         events: list[WebhookEvent] = []
         error = None
         try:
@@ -111,11 +133,9 @@ def build_router(hub: Hub, cache: ConnectorCache, on_stored: Callable[[], None] 
             stored = await run_in_threadpool(_persist, connector_id, inbound, events, error)
         except (OperationalError, DBAPIError) as exc:
             log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
-            WEBHOOK_DELIVERIES.labels(connector_id, "unavailable").inc()
-            raise ApiError(503, "database unavailable; retry later", headers={"Retry-After": "5"}) from exc
-        WEBHOOK_DELIVERIES.labels(
-            connector_id, "duplicate" if stored.duplicates and not stored.accepted else "accepted"
-        ).inc()
+            count(connector_id, "unavailable")
+            raise Refused(503, "database unavailable; retry later", _RETRY) from exc
+        count(connector_id, "duplicate" if stored.duplicates and not stored.accepted else "accepted")
         if stored.accepted and on_stored is not None:
             on_stored()
         custom = connector.webhook_response(stored.accepted, stored.duplicates)
@@ -127,5 +147,13 @@ def build_router(hub: Hub, cache: ConnectorCache, on_stored: Callable[[], None] 
              **({"unparseable": error} if error else {})},
             status_code=202,
         )  # fmt: skip
+
+    @router.post("/webhooks/{connector_id}", status_code=202)
+    async def receive(connector_id: str, request: Request) -> Response:
+        """Receive one delivery from an upstream system. Answers 202 once it is durably stored."""
+        try:
+            return await _receive(connector_id, request)
+        except Refused as exc:
+            return JSONResponse(error_body(exc.status, exc.message), status_code=exc.status, headers=exc.headers)
 
     return router

@@ -4,25 +4,25 @@ An event that names a record is applied by fetching the record's current state; 
 the record is applied as carried (the ledger skips it if it is older than what it holds). The ledger
 write and the settling of the events commit together, so a worker killed at any point leaves its
 events to be claimed again when the claim expires, and they are applied once. A failure retries with
-exponential backoff and jitter; after ``webhook_max_attempts`` the event is ``dead`` with its reason,
-visible in the API and replayable.
+exponential backoff and jitter; after ``WorkerSettings.max_attempts`` the event is ``dead`` with its
+reason, visible in the API and replayable. The write path is the host's (``webhooks.host.Ledger``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.context import Hub
-from hub.ledger import Origin
-from hub.ledger.writer import mark_deleted, write_page
-from hub.metrics import INBOX_EVENTS
-from hub.sync.runner import default_owner
-from webhooks import inbox
+from sqlalchemy import Engine
+
 from webhooks.connectors import ConnectorCache
+from webhooks.host import Ledger, Metrics, WorkerSettings
+from webhooks.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,32 @@ class ClaimLost(RuntimeError):
 
 
 class InboxWorker:
-    """``run_once()`` processes one batch; ``start()`` runs it in a thread until ``stop()``."""
+    """``run_once()`` processes one batch; ``start()`` runs it in a thread until ``stop()``.
+
+    ``engine`` holds ``inbox``; ``ledger`` is the host's write path, called in the transaction that
+    settles the events it applies.
+    """
 
     def __init__(
-        self, hub: Hub, cache: ConnectorCache, *, owner: str | None = None, batch: int = 200, poll: float = 0.2
+        self,
+        engine: Engine,
+        inbox: Inbox,
+        cache: ConnectorCache,
+        ledger: Ledger,
+        *,
+        settings: WorkerSettings | None = None,
+        metrics: Metrics | None = None,
+        owner: str | None = None,
+        batch: int = 200,
+        poll: float = 0.2,
     ) -> None:
-        self.hub = hub
+        self.engine = engine
+        self.inbox = inbox
         self.cache = cache
-        self.owner = owner or f"{default_owner()}:inbox:{id(self):x}"
+        self.ledger = ledger
+        self.settings = settings or WorkerSettings()
+        self.metrics = metrics or Metrics()
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:inbox:{id(self):x}"
         self.batch = batch
         self.poll = poll
         self._stop = threading.Event()
@@ -47,24 +65,24 @@ class InboxWorker:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
-        settings = self.hub.settings
+        settings = self.settings
         now = datetime.now(UTC)
-        with self.hub.engine.begin() as conn:
-            rows = inbox.claim(conn, self.owner, now, limit=self.batch, claim_seconds=settings.webhook_claim_seconds)
+        with self.engine.begin() as conn:
+            rows = self.inbox.claim(conn, self.owner, now, limit=self.batch, claim_seconds=settings.claim_seconds)
         groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for row in rows:
             groups[(row.connector_id, row.source_object)].append(row)
         for (connector_id, object_name), group in groups.items():
             try:
                 self._apply(connector_id, object_name, group)
-                INBOX_EVENTS.labels(connector_id, "applied").inc(len(group))
+                self.metrics.events(connector_id, "applied", len(group))
             except Exception as exc:
-                INBOX_EVENTS.labels(connector_id, "failed").inc(len(group))
+                self.metrics.events(connector_id, "failed", len(group))
                 log.warning("inbox events %s failed: %s", [r.id for r in group], exc)
-                with self.hub.engine.begin() as conn:
-                    inbox.settle_failed(
+                with self.engine.begin() as conn:
+                    self.inbox.settle_failed(
                         conn, self.owner, group, f"{type(exc).__name__}: {exc}", datetime.now(UTC),
-                        max_attempts=settings.webhook_max_attempts, base=settings.webhook_retry_base_seconds,
+                        max_attempts=settings.max_attempts, base=settings.retry_base_seconds,
                     )  # fmt: skip
         return len(rows)
 
@@ -73,24 +91,19 @@ class InboxWorker:
         if found is None:
             raise LookupError(f"connector {connector_id!r} is gone or disabled")
         kind, connector = found
-        mapper = self.hub.mappers.get(kind)
         event_ids = {row.external_id: str(row.id) for row in group}  # the latest event per record wins
         carried = [row.record for row in group if row.record is not None]
         named = list(dict.fromkeys(row.external_id for row in group if row.record is None))
         fetched = connector.fetch(object_name, named) if named else []
-        present = {mapper.external_id(object_name, raw) for raw in [*carried, *fetched]}
+        records = [*carried, *fetched]
+        present = {self.ledger.external_id(kind, object_name, raw) for raw in records}
         gone = [external_id for external_id in named if external_id not in present]
         now = datetime.now(UTC)
-        origin = Origin(system=kind, instance=connector_id)
-        with self.hub.engine.begin() as conn:
-            outcome = write_page(conn, origin, object_name, [*carried, *fetched], mapper, now, event_ids)
-            if gone:
-                deleted = mark_deleted(conn, origin, object_name, gone, now, mapper.version, event_ids)
-                outcome.changed_ids.extend(deleted.changed_ids)
-            changed = set(outcome.changed_ids)
+        with self.engine.begin() as conn:
+            changed = self.ledger.write(conn, kind, connector_id, object_name, records, gone, now, event_ids)
             ids = [row.id for row in group]
             flags = {row.id: row.external_id in changed and event_ids[row.external_id] == str(row.id) for row in group}
-            if inbox.settle_applied(conn, self.owner, ids, flags, now) != len(ids):
+            if self.inbox.settle_applied(conn, self.owner, ids, flags, now) != len(ids):
                 raise ClaimLost(f"claim on events {ids} expired before they were applied")
 
     def _loop(self) -> None:

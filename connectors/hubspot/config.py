@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 
 class HubSpotConfig(BaseModel):
@@ -13,6 +14,14 @@ class HubSpotConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     base_url: str = Field(default="https://api.hubapi.com", pattern=r"^https?://")
+    api_version: Literal["2026-03", "v3"] = Field(
+        default="2026-03",
+        description="2026-03: the date-versioned paths (/crm/objects/2026-03/..., /oauth/2026-03/token); "
+        "v3: the legacy /crm/v3, /crm/v4 and /oauth/v1 paths, unsupported from 2027 (see paths.py).",
+    )
+    portal_timezone: str = Field(
+        default="UTC", description="The portal's time zone (IANA): HubSpot resets the daily API limit at its midnight."
+    )
     auth_type: Literal["private_app", "oauth"] = "private_app"
     access_token: SecretStr | None = Field(default=None, description="Private-app token (pat-...).")
     client_id: str | None = None
@@ -38,6 +47,15 @@ class HubSpotConfig(BaseModel):
     extra_properties: dict[str, list[str]] = Field(
         default_factory=dict, description="More properties to read per object, e.g. {companies: [my_prop]}."
     )
+
+    @field_validator("portal_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
 
     @model_validator(mode="after")
     def _auth_complete(self) -> HubSpotConfig:

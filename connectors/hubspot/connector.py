@@ -1,9 +1,14 @@
 """The HubSpot CRM connector: companies, contacts and deals with their associations.
 
-* full read: list endpoint paging (``GET /crm/v3/objects/{type}``), associations inline;
-* incremental read: search on last-modified time (``search.py``), associations by v4 batch read;
+* full read: list endpoint paging (``GET /crm/objects/2026-03/{type}``), associations inline; a
+  record whose inline list was cut at 100 gets that object type's associations from the batch API;
+* incremental read: search on last-modified time (``search.py``), associations by batch read
+  (``/crm/associations/2026-03/{from}/{to}/batch/read``), every page of every record;
 * write-back: batch upsert by a unique property (domain for companies, email for contacts);
-* auth: private-app bearer token, or OAuth2 refresh against ``/oauth/v1/token``.
+* auth: private-app bearer token, or OAuth2 refresh against ``/oauth/2026-03/token``;
+* limits: a spent daily limit pauses the stream, 530 is an auth failure (``requester.py``).
+
+``api_version: v3`` speaks the legacy /crm/v3, /crm/v4 and /oauth/v1 paths instead (``paths.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import httpx
 
 from connectors.hubspot import associations, webhooks
 from connectors.hubspot.config import HubSpotConfig
+from connectors.hubspot.paths import ApiPaths
+from connectors.hubspot.requester import HubSpotRequester
 from connectors.hubspot.search import search_pages, to_epoch_ms
 from connectors.hubspot.signature import HubSpotV3
 from connectors.hubspot.streams import ASSOCIATIONS, LAST_MODIFIED, PROPERTIES, SPEC
@@ -25,8 +32,8 @@ from connectors.sdk import (
     InboundRequest,
     OAuth2RefreshToken,
     Page,
+    PaginationLoopError,
     ReadRequest,
-    Requester,
     RequestRejected,
     RetryPolicy,
     StandardWebhooks,
@@ -37,8 +44,10 @@ from connectors.sdk import (
     read_pages,
 )
 
-# Batch endpoints take at most 100 inputs per call (search pages are 200, so associations take two).
+# Object batch endpoints take at most 100 inputs per call; association batch reads 1,000
+# (https://developers.hubspot.com/changelog/bug-fix-batch-read-limit-for-hubspot-associations-api).
 BATCH_LIMIT = 100
+ASSOCIATION_BATCH_LIMIT = 1000
 USER_AGENT = "partner-hub/0.1 (+https://github.com/partner-hub)"
 
 
@@ -51,6 +60,7 @@ class HubSpotConnector(Connector):
     def __init__(self, config: HubSpotConfig, client: httpx.Client | None = None) -> None:
         super().__init__(config, client)
         self.config: HubSpotConfig = config
+        self.paths = ApiPaths(config.api_version)
         self._owns_client = client is None
         if client is None:
             client = httpx.Client(
@@ -60,14 +70,16 @@ class HubSpotConnector(Connector):
                 auth=self._auth(),
             )
         self.client = client
-        self.requester = Requester(client, RetryPolicy(attempts=config.max_retries + 1))
+        self.requester = HubSpotRequester(
+            client, RetryPolicy(attempts=config.max_retries + 1), portal_timezone=config.portal_timezone
+        )
 
     def _auth(self) -> httpx.Auth:
         cfg = self.config
         if cfg.auth_type == "oauth":
             assert cfg.client_id and cfg.client_secret and cfg.refresh_token
             return OAuth2RefreshToken(
-                token_url=f"{cfg.base_url.rstrip('/')}/oauth/v1/token",
+                token_url=f"{cfg.base_url.rstrip('/')}{self.paths.token()}",
                 client_id=cfg.client_id,
                 client_secret=cfg.client_secret.get_secret_value(),
                 refresh_token=cfg.refresh_token.get_secret_value(),
@@ -80,8 +92,8 @@ class HubSpotConnector(Connector):
             self.client.close()
 
     def check(self) -> None:
-        # https://developers.hubspot.com/docs/api-reference/crm-companies-v3/basic/get-crm-v3-objects-companies
-        self.requester.get_json("/crm/v3/objects/companies", params={"limit": 1})
+        # https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies
+        self.requester.get_json(self.paths.objects("companies"), params={"limit": 1})
 
     # --- webhooks ---------------------------------------------------------------------------------
 
@@ -107,9 +119,9 @@ class HubSpotConnector(Connector):
                     "properties": self.properties(object_name),
                     "propertiesWithHistory": [],
                 }
-                # https://developers.hubspot.com/docs/api-reference/crm-companies-v3/batch/post-crm-v3-objects-companies-batch-read
+                # https://developers.hubspot.com/docs/api-reference/2026-03/crm/objects/companies/batch/read-companies
                 response = self.requester.request(
-                    "POST", f"/crm/v3/objects/{object_name}/batch/read",
+                    "POST", self.paths.batch(object_name, "read"),
                     params={"archived": "true" if archived else "false"}, json=body,
                 )  # fmt: skip
                 for record in response.json().get("results", []):
@@ -133,12 +145,21 @@ class HubSpotConnector(Connector):
         if ASSOCIATIONS[spec.object]:
             params["associations"] = ASSOCIATIONS[spec.object]
         paged = spec.model_copy(
-            update={"paginator": spec.paginator.model_copy(update={"page_size": self.config.page_size})}
+            update={
+                "path": self.paths.objects(spec.object),
+                "paginator": spec.paginator.model_copy(update={"page_size": self.config.page_size}),
+            }
         )
-        # https://developers.hubspot.com/docs/api-reference/crm-companies-v3/basic/get-crm-v3-objects-companies
+        # https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies (list)
         for page, _document in read_pages(self.requester, paged, request.resume, params=params):
+            cut: dict[str, list[dict[str, Any]]] = {}
             for record in page.records:
-                record["associations"] = associations.from_v3(record.get("associations"))
+                inline = record.get("associations")
+                for to_object in associations.truncated_v3(inline):
+                    cut.setdefault(to_object, []).append(record)
+                record["associations"] = associations.from_v3(inline)
+            for to_object, records in cut.items():
+                self._read_associations(spec.object, to_object, records)
             yield page
 
     def _read_incremental(self, object_name: str, request: ReadRequest) -> Iterator[Page]:
@@ -146,7 +167,7 @@ class HubSpotConnector(Connector):
         since_ms = to_epoch_ms(request.cursor) - self.config.incremental_lookback_seconds * 1000
         pages = search_pages(
             self.requester,
-            object_name,
+            self.paths.search(object_name),
             last_modified=LAST_MODIFIED[object_name],
             properties=self.properties(object_name),
             since_ms=max(0, since_ms),
@@ -158,21 +179,38 @@ class HubSpotConnector(Connector):
             yield page
 
     def _attach_associations(self, object_name: str, records: list[dict[str, Any]]) -> None:
-        """Search results carry no associations; fetch them for the whole page, one call per type."""
+        """Search results carry no associations; read them for the whole page, one object type at a time."""
         for record in records:
             record["associations"] = {}
-        ids = [str(record["id"]) for record in records]
-        if not ids:
-            return
-        by_id = {str(record["id"]): record for record in records}
         for to_object in ASSOCIATIONS[object_name]:
-            # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
-            for start in range(0, len(ids), BATCH_LIMIT):
-                body = {"inputs": [{"id": i} for i in ids[start : start + BATCH_LIMIT]]}
-                document = self.requester.post_json(f"/crm/v4/associations/{object_name}/{to_object}/batch/read", body)
-                for source_id, targets in associations.from_v4(document.get("results", [])).items():
-                    if source_id in by_id:
-                        by_id[source_id]["associations"][to_object] = targets
+            self._read_associations(object_name, to_object, records)
+
+    def _read_associations(self, object_name: str, to_object: str, records: list[dict[str, Any]]) -> None:
+        """Set ``record["associations"][to_object]`` of ``records`` from the batch API, every page of it.
+
+        A result with ``paging.next.after`` has more: the id goes back with that ``after`` until none is
+        left. Records without associations come back as 207 errors and keep an empty list.
+        """
+        # https://developers.hubspot.com/docs/api-reference/2026-03/crm/associations/associate-records/batch/get-associations
+        path = self.paths.association_batch_read(object_name, to_object)
+        results: list[dict[str, Any]] = []
+        pending: list[dict[str, str]] = [{"id": str(record["id"])} for record in records]
+        seen: set[tuple[str, str]] = set()
+        while pending:
+            batch, pending = pending[:ASSOCIATION_BATCH_LIMIT], pending[ASSOCIATION_BATCH_LIMIT:]
+            document = self.requester.post_json(path, {"inputs": batch})
+            for result in document.get("results", []):
+                results.append(result)
+                after = ((result.get("paging") or {}).get("next") or {}).get("after")
+                if after:
+                    source = str(result["from"]["id"])
+                    if (source, str(after)) in seen:
+                        raise PaginationLoopError(f"{path}: {source} repeated association page {after}")
+                    seen.add((source, str(after)))
+                    pending.append({"id": source, "after": str(after)})
+        found = associations.from_v4(results)
+        for record in records:
+            record.setdefault("associations", {})[to_object] = found.get(str(record["id"]), [])
 
     def write(
         self, object_name: str, records: list[WriteRecord], *, id_property: str | None = None
@@ -201,8 +239,8 @@ class HubSpotConnector(Connector):
             ]
         }
         try:
-            # https://developers.hubspot.com/docs/api-reference/crm-companies-v3/batch/post-crm-v3-objects-companies-batch-upsert
-            document = self.requester.post_json(f"/crm/v3/objects/{object_name}/batch/upsert", body)
+            # https://developers.hubspot.com/docs/api-reference/2026-03/crm/objects/companies/batch/upsert-companies
+            document = self.requester.post_json(self.paths.batch(object_name, "upsert"), body)
         except RequestRejected as exc:
             return [WriteResult(key=r.key, ok=False, error=str(exc)) for r in batch]
         done: dict[str, dict[str, Any]] = {}

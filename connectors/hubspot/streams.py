@@ -1,12 +1,16 @@
 """HubSpot's streams and write operations as data.
 
-API docs: https://developers.hubspot.com/docs/api-reference/crm-companies-v3/guide (and contacts,
-deals); search: https://developers.hubspot.com/docs/api-reference/search/guide.
+API docs: https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies (and contacts,
+deals); search: https://developers.hubspot.com/docs/api-reference/2026-03/crm/search-the-crm. Stream paths
+are those of the default API version; the connector reads the configured version's (``paths.py``).
 """
 
 from __future__ import annotations
 
+from connectors.hubspot.paths import ApiPaths
 from connectors.sdk import ConnectorSpec, CursorTokenPaginator, StreamSpec, WriteSpec
+
+DEFAULT_PATHS = ApiPaths("2026-03")
 
 PROPERTIES: dict[str, list[str]] = {
     "companies": [
@@ -41,14 +45,14 @@ def _stream(name: str) -> StreamSpec:
     return StreamSpec(
         name=name,
         object=name,
-        path=f"/crm/v3/objects/{name}",
+        path=DEFAULT_PATHS.objects(name),
         primary_key="id",
         cursor_field=f"properties.{LAST_MODIFIED[name]}",
         record_selector=("results",),
         paginator=CursorTokenPaginator(token_path=("paging", "next", "after"), param="after"),
         params={"archived": "false"},
         supports_incremental=True,
-        doc_url=f"https://developers.hubspot.com/docs/api-reference/crm-{name}-v3/guide",
+        doc_url=f"https://developers.hubspot.com/docs/api-reference/latest/crm/objects/{name}",
     )
 
 

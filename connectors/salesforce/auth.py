@@ -9,18 +9,27 @@ Salesforce returns), and an injected test client works unchanged.
 Salesforce token responses carry no ``expires_in`` (the session timeout is an org setting), so the
 token is refreshed only when a call answers ``401 [{"errorCode": "INVALID_SESSION_ID"}]``: once,
 then the call is retried once. https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+
+Refresh token rotation (a connected-app / external-client-app setting): each refresh-token grant
+answers with a new ``refresh_token`` and invalidates the one it was given. The session then uses the
+new one and hands it to ``on_refresh_token`` at once, so the owner stores it before the next run:
+a run that kept the old one would fail with ``invalid_grant``.
+https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import httpx
 
 from connectors.salesforce.errors import INVALID_SESSION, error_codes
 from connectors.sdk import AuthError, TransientError
+
+log = logging.getLogger(__name__)
 
 
 class SalesforceSession(httpx.Auth):
@@ -29,14 +38,23 @@ class SalesforceSession(httpx.Auth):
 
     requires_response_body = True
 
-    def __init__(self, token_url: str, form: dict[str, str], *, basic: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        token_url: str,
+        form: dict[str, str],
+        *,
+        basic: tuple[str, str] | None = None,
+        on_refresh_token: Callable[[str], None] | None = None,
+    ) -> None:
         self._token_url = token_url
-        self._form = form
+        self._form = dict(form)
         self._basic = basic
+        self._on_refresh_token = on_refresh_token
         self._lock = threading.Lock()
         self.access_token: str | None = None
         self.instance_url: httpx.URL | None = None
         self.refreshes = 0
+        self.rotations = 0
 
     def __repr__(self) -> str:
         return f"SalesforceSession(token_url={self._token_url!r}, instance_url={self.instance_url!s})"
@@ -78,6 +96,15 @@ class SalesforceSession(httpx.Auth):
             raise AuthError(f"token response has an unusable instance_url {instance!r}", status=200)
         self.access_token, self.instance_url = token, url
         self.refreshes += 1
+        rotated = payload.get("refresh_token")
+        if "refresh_token" in self._form and isinstance(rotated, str) and rotated != self._form["refresh_token"]:
+            self._form["refresh_token"] = rotated
+            self.rotations += 1
+            if self._on_refresh_token is not None:
+                try:
+                    self._on_refresh_token(rotated)
+                except Exception:  # the session goes on with the new token; the owner failed to store it
+                    log.exception("Salesforce rotated the refresh token but storing the new one failed")
 
     def _prepare(self, request: httpx.Request) -> str:
         assert self.access_token is not None and self.instance_url is not None

@@ -60,6 +60,19 @@ class SalesforceConfig(BaseModel):
         description="retry_after of the error raised on REQUEST_LIMIT_EXCEEDED (the daily quota is a "
         "rolling 24-hour window; the run stops instead of hammering it).",
     )
+    concurrent_limit_retries: int = Field(
+        default=4,
+        ge=0,
+        le=10,
+        description="Retries of a call refused by the concurrent long-running request limit (quota left).",
+    )
+    concurrent_limit_wait_seconds: float = Field(
+        default=20.0,
+        ge=0.0,
+        le=300.0,
+        description="First wait before such a retry; doubled each time (requests of 20 s or more count "
+        "towards the limit, so a wait of that order lets some finish).",
+    )
     deal_registration_record_type: str = Field(
         default="Deal_Registration", description="DeveloperName of the Lead record type of deal registrations."
     )

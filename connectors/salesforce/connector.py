@@ -9,12 +9,18 @@ registrations (Leads of one record type) and channel program memberships.
   (``writer.py``);
 * push: Outbound Messages (SOAP) verified by a URL token, answered with the SOAP ``Ack``
   (``outbound.py``, ``push.py``, ``verifier.py``);
+* org features: describe decides which fields and objects a query names (``org.py``); a stream
+  whose objects the org lacks reads as empty (``unavailable_streams``);
 * limits: ``api_usage`` is the last ``Sforce-Limit-Info`` seen; a spent daily quota raises
-  ``ApiLimitExceeded`` at once (``requester.py``).
+  ``ApiLimitExceeded`` at once (the hub pauses the stream), the concurrent request limit is waited
+  out and retried (``requester.py``);
+* credentials: a refresh that rotates the refresh token hands the new one to
+  ``credentials_changed`` (the hub re-seals it).
 """
 
 from __future__ import annotations
 
+import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +52,7 @@ from connectors.sdk import (
 )
 
 USER_AGENT = "partner-hub/0.1 (+https://github.com/partner-hub)"
+log = logging.getLogger(__name__)
 
 
 def _tls(verify: bool | str) -> bool | ssl.SSLContext:
@@ -97,6 +104,11 @@ class SalesforceConnector(Connector):
             RetryPolicy(attempts=config.max_retries + 1),
             batch_size=config.page_size,
             limit_pause_seconds=config.api_limit_pause_seconds,
+            limits=self.limits,
+            # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+            limits_url=f"/services/data/v{config.api_version}/limits",
+            concurrent_retries=config.concurrent_limit_retries,
+            concurrent_wait_seconds=config.concurrent_limit_wait_seconds,
             sleep=sleep,
         )
         self.soql = Soql(self.requester, config.api_version)
@@ -111,8 +123,18 @@ class SalesforceConnector(Connector):
             assert cfg.refresh_token is not None
             form["refresh_token"] = cfg.refresh_token.get_secret_value()
         if cfg.client_auth == "basic":
-            return SalesforceSession(cfg.token_url, form, basic=(cfg.client_id, secret))
-        return SalesforceSession(cfg.token_url, {**form, "client_id": cfg.client_id, "client_secret": secret})
+            return SalesforceSession(
+                cfg.token_url, form, basic=(cfg.client_id, secret), on_refresh_token=self._refresh_token_rotated
+            )
+        form = {**form, "client_id": cfg.client_id, "client_secret": secret}
+        return SalesforceSession(cfg.token_url, form, on_refresh_token=self._refresh_token_rotated)
+
+    def _refresh_token_rotated(self, token: str) -> None:
+        """Refresh token rotation: the old token is dead, so the new one must be stored (``auth.py``)."""
+        if self.credentials_changed is None:
+            log.warning("Salesforce rotated the refresh token and nothing stores it: the next run's refresh fails")
+            return
+        self.credentials_changed({"refresh_token": token})
 
     @property
     def api_usage(self) -> ApiUsage | None:
@@ -122,6 +144,11 @@ class SalesforceConnector(Connector):
     def close(self) -> None:
         if self._owns_client and self.client is not None:
             self.client.close()
+
+    def unavailable_streams(self) -> dict[str, str]:
+        """Streams this org cannot serve (objects of features it lacks) and why; they read as empty."""
+        reasons = {stream: self.reader.unavailable(stream) for stream in SOBJECTS}
+        return {stream: reason for stream, reason in reasons.items() if reason is not None}
 
     def check(self) -> None:
         """One cheap query proves the token, the instance and the API version."""

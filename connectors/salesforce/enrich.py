@@ -16,6 +16,8 @@ https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from connectors.salesforce import soql
@@ -73,6 +75,14 @@ class ProgramCatalog:
         for record in records:
             record["Program"] = programs.get(str(record.get("ProgramId")))
             record["Level"] = self._levels.get(str(record.get("LevelId")))
+
+
+Enrichers = dict[str, Callable[[list[Record]], None]]
+
+
+def enrichers(runner: Soql) -> Enrichers:
+    """What ``SObjectStream.enrich`` may name, fresh for one read (the program catalog loads once)."""
+    return {"partners": partial(attach_partners, runner), "programs": ProgramCatalog(runner).attach}
 
 
 def record_type_id(runner: Soql, sobject: str, developer_name: str) -> str:

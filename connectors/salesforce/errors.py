@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from connectors.sdk import RateLimited
+from connectors.sdk import RateLimited, TransientError
 
 INVALID_SESSION = "INVALID_SESSION_ID"
 LIMIT_EXCEEDED = "REQUEST_LIMIT_EXCEEDED"
@@ -19,7 +19,14 @@ INVALID_QUERY_LOCATOR = "INVALID_QUERY_LOCATOR"
 
 
 class ApiLimitExceeded(RateLimited):
-    """The org's API request quota is spent (403 REQUEST_LIMIT_EXCEEDED); retry after ``retry_after``."""
+    """The org's daily API request quota is spent (403 REQUEST_LIMIT_EXCEEDED with api-usage at its
+    limit); the hub pauses the stream for ``retry_after``."""
+
+
+class ConcurrentLimitExceeded(TransientError):
+    """Too many long-running requests in the org at once (403 REQUEST_LIMIT_EXCEEDED, quota left):
+    retried after a short wait; raised only when the retries are spent. Not a ``RateLimited``, so the
+    hub does not pause the stream for it."""
 
 
 def error_items(body: str | bytes | None) -> list[dict[str, Any]]:

@@ -1,8 +1,10 @@
-"""Running SOQL: ``query``/``queryAll`` pages followed through ``nextRecordsUrl`` (SDK ``read_pages``).
+"""Running SOQL: ``query``/``queryAll`` pages followed through ``nextRecordsUrl`` with the SDK's
+next-URL strategy (``connectors.sdk.strategies.next_url``).
 
-A page's resume position is ``{"url": nextRecordsUrl}``. Query locators expire (after about 15
-minutes unused), so a run resumed late gets ``INVALID_QUERY_LOCATOR``; the query then starts over,
-which is safe: the hub drops re-read records by content hash and only commits the cursor at the end.
+A page's resume position is the strategy's ``{"url": nextRecordsUrl}``. Query locators expire (after
+about 15 minutes unused), so a run resumed late gets ``INVALID_QUERY_LOCATOR``; the query then starts
+over, which is safe: the hub drops re-read records by content hash and only commits the cursor at
+the end. That restart is the one thing added to the strategy (see docs/adr/0014).
 
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.md
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.md
@@ -16,7 +18,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.salesforce.errors import INVALID_QUERY_LOCATOR, error_codes
-from connectors.sdk import NextUrlPaginator, Requester, RequestRejected, StreamSpec, read_pages
+from connectors.salesforce.streams import NEXT_RECORDS, QUERY_PATH
+from connectors.sdk import NextUrlPaginator, Requester, RequestRejected, StreamSpec
+from connectors.sdk.strategies.next_url import NextUrl
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +29,10 @@ Record = dict[str, Any]
 _QUERY_SPEC = StreamSpec(
     name="soql",
     object="soql",
-    path="/services/data/v{version}/queryAll",
+    path=QUERY_PATH,
     primary_key="Id",
     record_selector=("records",),
-    paginator=NextUrlPaginator(url_path=("nextRecordsUrl",)),
+    paginator=NEXT_RECORDS,
 )
 
 
@@ -56,15 +60,18 @@ class Soql:
     ) -> Iterator[tuple[list[Record], str | None]]:
         """Yield ``(records, nextRecordsUrl or None)`` per page, from ``resume_url`` if given."""
         query_spec = self._spec(soql, spec, all_rows)
+        if not isinstance(query_spec.paginator, NextUrlPaginator):
+            raise TypeError(f"{query_spec.name}: SOQL pages by nextRecordsUrl, not {query_spec.paginator.kind}")
+        paging = NextUrl.of(query_spec.paginator)
         resume = {"url": resume_url} if resume_url else None
-        pages = read_pages(self.requester, query_spec, resume)
+        pages = paging.pages(self.requester, query_spec, resume)
         try:
             first = next(pages)
         except RequestRejected as exc:
             if resume is None or INVALID_QUERY_LOCATOR not in error_codes(exc.body):
                 raise
             log.warning("%s: query locator expired; restarting the query", query_spec.name)
-            pages = read_pages(self.requester, query_spec, None)
+            pages = paging.pages(self.requester, query_spec, None)
             first = next(pages)
         for page, _document in itertools.chain([first], pages):
             yield page.records, (page.resume or {}).get("url")

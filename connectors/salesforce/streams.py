@@ -1,10 +1,20 @@
 """Salesforce's streams and write operations as data.
 
 Every stream is a SOQL query through ``queryAll`` (deleted rows come back with ``IsDeleted = true``
-and become tombstones), ordered by ``SystemModstamp, Id``, paged by ``nextRecordsUrl``. The stream
-name is also the object name the mapping file and the ledger use; ``SObjectStream.sobject`` is the
-Salesforce object behind it. ``deal_registrations`` is the subset of Leads of one record type (the
-mapping format has no filter, so the connector splits Leads).
+and become tombstones), ordered by ``SystemModstamp, Id``, paged by ``nextRecordsUrl`` with the
+SDK's next-URL strategy. The stream name is also the object name the mapping file and the ledger
+use; ``SObjectStream`` says everything else a read needs, as data:
+
+* ``sobject`` and default ``fields`` (those the org's describe does not list are left out of the
+  SOQL: ``CurrencyIsoCode`` exists only with multi-currency, ``IsPartner``/``PartnerAccountId``/
+  ``ChannelProgram*Name`` only with partner relationship management);
+* ``record_type``: a filter to one Lead record type (``deal_registrations`` is the subset of Leads
+  of the deal-registration type; the mapping format has no filter, so the connector splits Leads);
+* ``enrich``: rows of other objects folded into each record (``enrich.py``);
+* ``reread_when``: an ``(object, reference field)`` whose changed rows name records to re-read in an
+  incremental read (an opportunity's partner rows change without the opportunity changing);
+* ``requires``: objects the org must have for the stream to exist at all (channel programs are a
+  PRM feature): without them the stream reads as empty and says why (reader.py).
 
 Query: https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.md
 """
@@ -26,13 +36,17 @@ OBJECT_REFERENCE = "https://developer.salesforce.com/docs/atlas.en-us.object_ref
 
 @dataclass(frozen=True)
 class SObjectStream:
-    """One stream: the Salesforce object it reads, its default fields, whether it can be written."""
+    """One stream: the Salesforce object it reads and how (see the module docstring)."""
 
     stream: str
     sobject: str
     fields: tuple[str, ...]
     doc: str
     writable: bool = True
+    record_type: bool = False
+    enrich: tuple[str, ...] = ()
+    reread_when: tuple[str, str] | None = None
+    requires: tuple[str, ...] = ()
 
     @property
     def doc_url(self) -> str:
@@ -61,6 +75,8 @@ SOBJECTS: dict[str, SObjectStream] = {
              "ForecastCategoryName", "IsClosed", "IsWon", "Type", "LeadSource", "PartnerAccountId",
              *_COMMON),  # ContactId (contact-centric orgs, API 46+): add it with extra_fields where it exists
             "sforce_api_objects_opportunity.htm",
+            enrich=("partners",),
+            reread_when=("OpportunityPartner", "OpportunityId"),
         ),
         SObjectStream(
             "deal_registrations", "Lead",
@@ -68,12 +84,15 @@ SOBJECTS: dict[str, SObjectStream] = {
              "LeadSource", "RecordTypeId", "IsConverted", "ConvertedAccountId", "ConvertedContactId",
              "ConvertedOpportunityId", "ConvertedDate", "PartnerAccountId", "CurrencyIsoCode", *_COMMON),
             "sforce_api_objects_lead.htm",
+            record_type=True,
         ),
         SObjectStream(
             "channel_program_members", "ChannelProgramMember",
             ("Id", "PartnerId", "ProgramId", "LevelId", *_COMMON),
             "sforce_api_objects_channelprogrammember.htm",
             writable=False,
+            enrich=("programs",),
+            requires=("ChannelProgramMember", "ChannelProgram", "ChannelProgramLevel"),
         ),
     )
 }  # fmt: skip
@@ -91,16 +110,19 @@ def by_sobject(name: str) -> SObjectStream | None:
     return next((s for s in SOBJECTS.values() if s.sobject == name), None)
 
 
+QUERY_PATH = "/services/data/v{version}/queryAll"  # the API version is the config's (query.py)
+NEXT_RECORDS = NextUrlPaginator(url_path=("nextRecordsUrl",))
+
+
 def _stream(source: SObjectStream) -> StreamSpec:
     return StreamSpec(
         name=source.stream,
         object=source.stream,
-        # The API version is the config's: the connector copies the spec with the real path.
-        path="/services/data/v{version}/queryAll",
+        path=QUERY_PATH,
         primary_key="Id",
         cursor_field=STREAM_CURSORS.get(source.stream, CURSOR_FIELD),
         record_selector=("records",),
-        paginator=NextUrlPaginator(url_path=("nextRecordsUrl",)),
+        paginator=NEXT_RECORDS,
         supports_incremental=True,
         doc_url=source.doc_url,
     )

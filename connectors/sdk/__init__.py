@@ -5,7 +5,7 @@ model (``SecretStr`` for credentials), and subclasses ``Connector``. It register
 ``hub.connectors`` entry-point group. See docs/connectors.md for a walk-through.
 """
 
-from connectors.sdk.auth import BearerToken, OAuth2RefreshToken
+from connectors.sdk.auth import BearerToken, CredentialsChanged, OAuth2RefreshToken
 from connectors.sdk.connector import Connector, Page, ReadRequest, WriteRecord, WriteResult
 from connectors.sdk.errors import (
     AuthError,
@@ -56,6 +56,7 @@ __all__ = [
     "Connector",
     "ConnectorError",
     "ConnectorSpec",
+    "CredentialsChanged",
     "CursorTokenPaginator",
     "InboundRequest",
     "LastRecordKeyPaginator",

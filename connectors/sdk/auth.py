@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import httpx
 
 from connectors.sdk.errors import AuthError
+
+#: Called by a connector with the credential fields the upstream replaced (a rotated refresh token:
+#: ``{"refresh_token": "..."}``); the hub sets ``Connector.credentials_changed`` to re-seal them.
+CredentialsChanged = Callable[[dict[str, str]], None]
 
 
 class BearerToken(httpx.Auth):
@@ -44,6 +48,7 @@ class OAuth2RefreshToken(httpx.Auth):
         *,
         skew_seconds: float = 60.0,
         extra_form: dict[str, str] | None = None,
+        on_refresh: Callable[[str], None] | None = None,
     ) -> None:
         self._token_url = token_url
         self._client_id = client_id
@@ -51,6 +56,7 @@ class OAuth2RefreshToken(httpx.Auth):
         self._refresh_token = refresh_token
         self._skew = skew_seconds
         self._extra = extra_form or {}
+        self._on_refresh = on_refresh
         self._access_token: str | None = None
         self._expires_at = 0.0
         self._lock = threading.Lock()
@@ -82,8 +88,11 @@ class OAuth2RefreshToken(httpx.Auth):
             raise AuthError("token response has no access_token", status=200)
         self._access_token = token
         self._expires_at = time.monotonic() + float(payload.get("expires_in", 1800))
-        if isinstance(payload.get("refresh_token"), str):
-            self._refresh_token = payload["refresh_token"]
+        rotated = payload.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != self._refresh_token:
+            self._refresh_token = rotated
+            if self._on_refresh is not None:
+                self._on_refresh(rotated)
         self.refreshes += 1
 
     def _fresh(self) -> bool:

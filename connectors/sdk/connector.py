@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal
 import httpx
 from pydantic import BaseModel
 
+from connectors.sdk.auth import CredentialsChanged
 from connectors.sdk.spec import ConnectorSpec
 from connectors.sdk.webhooks import InboundRequest, Verifier, WebhookEvent
 
@@ -74,6 +75,8 @@ class Connector(ABC):
     def __init__(self, config: BaseModel, client: httpx.Client | None = None) -> None:
         self.config = config
         self.client = client
+        #: set by the hub: call it with credentials the upstream replaced (a rotated refresh token)
+        self.credentials_changed: CredentialsChanged | None = None
 
     @abstractmethod
     def read(self, stream: str, request: ReadRequest) -> Iterator[Page]:

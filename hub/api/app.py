@@ -9,19 +9,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub.api import errors
-from hub.api.routes import connectors, health, records, status, sync, webhook_events
+from hub.api.routes import connectors, health, matches, records, status, sync, webhook_events
 from hub.context import Hub
+from hub.inbound import connector_cache, inbox_worker, receiver
 from hub.scheduler import HubScheduler
-from webhooks.connectors import ConnectorCache
-from webhooks.receiver import build_router
-from webhooks.worker import InboxWorker
 
 
 def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = None, workers: int = 0) -> FastAPI:
     """The hub's HTTP API and webhook receiver. ``scheduler`` and ``workers`` inbox workers are
     started and stopped with the app."""
-    cache = ConnectorCache(hub)
-    inbox_workers = [InboxWorker(hub, cache) for _ in range(workers)]
+    cache = connector_cache(hub)
+    inbox_workers = [inbox_worker(hub, cache) for _ in range(workers)]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,14 +48,14 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
     app.state.admin_token = admin_token
     app.state.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="manual-sync")
     errors.install(app)
-    for module in (health, connectors, sync, status, records, webhook_events):
+    for module in (health, connectors, sync, status, records, matches, webhook_events):
         app.include_router(module.router)
 
     def wake_workers() -> None:
         for worker in inbox_workers:
             worker.wake()
 
-    app.include_router(build_router(hub, cache, wake_workers))
+    app.include_router(receiver(hub, cache, errors.error_body, wake_workers))
     app.state.inbox_workers = inbox_workers
     app.state.connector_cache = cache
     app.add_middleware(

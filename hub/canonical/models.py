@@ -98,6 +98,8 @@ class Organization(CanonicalRecord):
     partner_status: PartnerStatus | None = None
     partner_status_raw: str | None = None
     partner_joined_at: UtcDatetime = None
+    cloud_accounts: list[str] = Field(default_factory=list)  # "aws:123456789012", "azure:<tenant>"
+    hub_id: CanonicalId | None = None  # the hub's id as a system holds it in an external-id slot
     created_at: UtcDatetime = None
 
 
@@ -114,6 +116,7 @@ class Person(CanonicalRecord):
     organization_id: CanonicalId | None = None
     company_name_raw: str | None = None
     lifecycle_stage_raw: str | None = None
+    hub_id: CanonicalId | None = None  # the hub's id as a system holds it in an external-id slot
     created_at: UtcDatetime = None
 
     @model_validator(mode="after")
@@ -148,6 +151,8 @@ class Opportunity(CanonicalRecord):
     customer_org_id: CanonicalId | None = None
     contact_ids: list[CanonicalId] = Field(default_factory=list)
     partner_roles: list[OpportunityPartnerRole] = Field(default_factory=list)
+    external_key: str | None = None  # another system's id for the same deal (a round trip)
+    hub_id: CanonicalId | None = None  # the hub's id as a system holds it in an external-id slot
     created_at: UtcDatetime = None
 
     @model_validator(mode="after")
@@ -183,6 +188,7 @@ class DealRegistration(CanonicalRecord):
     submitted_at: UtcDatetime = None
     expires_at: UtcDatetime = None
     converted_opportunity_id: CanonicalId | None = None
+    hub_id: CanonicalId | None = None  # the hub's id as a system holds it in an external-id slot
 
     @model_validator(mode="after")
     def _money_has_currency(self) -> DealRegistration:

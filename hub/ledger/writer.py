@@ -26,6 +26,7 @@ import orjson
 from sqlalchemy import Connection, and_, insert, select
 
 from hub.db.schema import ledger_entries, source_records
+from hub.identity import store as identity
 from hub.ledger import golden, xref
 from hub.ledger.dead_letters import dead_letter, event_id_for, resolve_dead_letters
 from hub.ledger.keys import SourceKey
@@ -233,13 +234,19 @@ def apply_mapped(
                 "golden_id": old.golden_id if old is not None else canonical_id,
             }
         )
-    _append(conn, entries, states, outcome)
+    _append(conn, entries, states, outcome, origin, now)
 
 
 def _append(
-    conn: Connection, entries: list[dict[str, Any]], states: list[dict[str, Any]], outcome: PageOutcome
+    conn: Connection,
+    entries: list[dict[str, Any]],
+    states: list[dict[str, Any]],
+    outcome: PageOutcome,
+    origin: Origin,
+    now: datetime,
 ) -> None:
-    """Append ledger entries, upsert their source-record states, recompute the golden records touched."""
+    """Append ledger entries, upsert their source-record states, match them against the records
+    already known (identity resolution), recompute the golden records touched."""
     if not entries:
         return
     returned = conn.execute(
@@ -248,8 +255,18 @@ def _append(
     for state, entry_id in zip(states, returned.scalars(), strict=True):
         state["last_entry_id"] = entry_id
     upsert(conn, source_records, states, key=["source_instance", "source_object", "external_id"])
-    touched = sorted({state["golden_id"] for state in states})
-    golden.refresh(conn, touched)
+    touched = {state["golden_id"] for state in states}
+    by_entity: dict[str, list[dict[str, Any]]] = {}
+    for state in states:
+        by_entity.setdefault(state["entity_type"], []).append(state)
+    events = {
+        state["canonical_id"]: entry["webhook_event_id"]
+        for state, entry in zip(states, entries, strict=True)
+        if entry["webhook_event_id"]
+    }
+    for entity_type, group in sorted(by_entity.items()):
+        touched |= identity.match_page(conn, entity_type, group, now, run_id=origin.run_id, webhook_events=events)
+    golden.refresh(conn, sorted(touched))
     outcome.changed += len(entries)
     outcome.canonical_ids.extend(touched)
     outcome.changed_ids.extend(state["external_id"] for state in states)
@@ -288,5 +305,5 @@ def mark_deleted(
             "fields": old.fields, "content_hash": digest, "source_updated_at": deleted_at or old.source_updated_at,
             "observed_at": now, "deleted": True, "golden_id": old.golden_id,
         })  # fmt: skip
-    _append(conn, entries, states, outcome)
+    _append(conn, entries, states, outcome, origin, now)
     return outcome

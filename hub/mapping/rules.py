@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from hub.canonical import PartnerRole
 from hub.mapping.errors import RuleError
-from hub.mapping.phones import normalize_phone
+from hub.mapping.phones import SUPPORTED_REGIONS, normalize_phone
 from hub.mapping.transforms import SCALAR_TRANSFORMS
 
 
@@ -103,8 +103,11 @@ class FieldRule(SourceRule):
         default=None, description="enum/enum_list only: raw value → canonical value (or list of values)."
     )
     default: JsonValue = Field(default=None, description="Used when the source is blank (or unmapped).")
-    default_region: Literal["US", "CA", "GB"] | None = Field(
-        default=None, description="phone only: region of numbers written without a country code."
+    default_region: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="phone only: region (ISO 3166-1 alpha-2, e.g. US, DE, FR, AU) of numbers written without "
+        "a country code.",
     )
     split: str | None = Field(
         default=None, min_length=1, description="enum_list/string_list only: separator (default ';')."
@@ -121,6 +124,8 @@ class FieldRule(SourceRule):
             raise RuleError(("values",), f"'values' only applies to enum and enum_list, not {self.type}")
         if self.default_region is not None and self.type is not FieldType.PHONE:
             raise RuleError(("default_region",), f"'default_region' only applies to phone, not {self.type}")
+        if self.default_region is not None and self.default_region not in SUPPORTED_REGIONS:
+            raise RuleError(("default_region",), f"unknown phone region {self.default_region!r}")
         if self.split is not None and self.type not in LIST_TYPES:
             raise RuleError(("split",), f"'split' only applies to enum_list and string_list, not {self.type}")
         if self.type is FieldType.ENUM:

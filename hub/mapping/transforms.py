@@ -4,10 +4,10 @@ Every transform takes what a connector hands over (usually a string, sometimes a
 boolean) and returns the canonical value, ``None`` for a blank input (None, "" or whitespace), or
 raises ``ValueError`` with a message fit for a dead-letter reason::
 
-    normalize_domain("https://www.Acme.com/about")      # "acme.com"
+    normalize_domain("https://shop.Acme.co.uk/about")   # "acme.co.uk" (the registrable domain)
     normalize_email(" John+cs@Acme.COM ")               # "john+cs@acme.com" (+tags are kept)
-    normalize_phone("415.555.0100", default_region="US")  # "+14155550100"
-    normalize_country("United States")                  # "US"; unknown names give None
+    normalize_phone("415.555.0100", default_region="US")  # "+14155550100"; "030 1234567" in DE too
+    normalize_country("Deutschland")                    # "DE"; unknown names give None
     to_datetime("2026-03-01T10:00:00.123Z")             # aware UTC datetime; "1772359200000" too
 
 ``SCALAR_TRANSFORMS`` names the one-argument transforms by their mapping ``type`` name.
@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
+from hub.identity import standardize
 from hub.mapping.countries import country_code
 from hub.mapping.phones import normalize_phone
 
@@ -49,9 +50,6 @@ _EPOCH_MS = re.compile(r"-?\d+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:")
 _PATH_START = re.compile(r"[/?#]")
-_LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
-_DOMAIN = re.compile(rf"(?=.{{1,253}}$){_LABELS}")
-_LOCAL_PART = re.compile(r"(?!\.)(?!.*\.\.)[^\s@\"(),:;<>\[\]\\]+(?<!\.)")
 
 
 def text_or_none(value: object) -> str | None:
@@ -164,20 +162,13 @@ def to_date(value: object) -> date | None:
     return parsed.date()
 
 
-def _ascii_host(host: str, original: str) -> str:
-    if host.isascii():
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise ValueError(f"not a domain name: {original!r}") from None
-
-
 def normalize_domain(value: object) -> str | None:
-    """The bare host of a domain or URL: no scheme, path, port, or leading "www.", lower-case, IDNA.
+    """The registrable domain (eTLD+1) of a domain or URL, lower-case, IDNA: the canonical primary_domain.
 
-    "https://www.Acme.com:443/about" → "acme.com"; "münchen.de" → "xn--mnchen-3ya.de".
-    Anything that is not a host name ("n/a", "localhost", an IP address, an email) is an error.
+    "https://www.Acme.com:443/about" -> "acme.com"; "shop.acme.co.uk" -> "acme.co.uk"; "münchen.de" ->
+    "xn--mnchen-3ya.de". Anything that is not a host name under a public suffix ("n/a", "localhost", an IP
+    address, an email, a bare suffix such as "co.uk") is an error. Same result as
+    ``hub.identity.standardize.registrable_domain`` for every host this accepts.
     """
     text = text_or_none(value)
     if text is None:
@@ -199,12 +190,11 @@ def normalize_domain(value: object) -> str | None:
         host, _, port = host.partition(":")
         if not port.isdigit():
             raise ValueError(f"not a domain name: {text!r}")
-    host = _ascii_host(host.rstrip("."), text)
-    if host.startswith("www.") and "." in host[4:]:
-        host = host[4:]
-    if not _DOMAIN.fullmatch(host):
+    ascii_host = standardize.ascii_host(host)
+    domain = None if ascii_host is None else standardize.registrable_domain(ascii_host)
+    if domain is None:
         raise ValueError(f"not a domain name: {text!r}")
-    return host
+    return domain
 
 
 def normalize_email(value: object) -> str | None:
@@ -212,16 +202,10 @@ def normalize_email(value: object) -> str | None:
     text = text_or_none(value)
     if text is None:
         return None
-    email = text.lower()
-    if email.startswith("mailto:"):
-        email = email[7:]
-    local, at, domain = email.rpartition("@")
-    if not at or not _LOCAL_PART.fullmatch(local):
+    email = standardize.normalize_email(text)
+    if email is None:
         raise ValueError(f"not an email address: {text!r}")
-    domain = _ascii_host(domain, text)
-    if not _DOMAIN.fullmatch(domain):
-        raise ValueError(f"not an email address: {text!r}")
-    return f"{local}@{domain}"
+    return email
 
 
 def normalize_country(value: object) -> str | None:

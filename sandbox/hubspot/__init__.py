@@ -1,4 +1,5 @@
-"""Simulated HubSpot CRM (v3 objects, v4 associations, OAuth v1) for tests and benchmarks.
+"""Simulated HubSpot CRM (v3 objects, v4 associations, OAuth v1, and their 2026-03 date-versioned
+successors, see :mod:`sandbox.hubspot.versions`) for tests and benchmarks.
 
 Public surface: :func:`create_hubspot_app`, :class:`HubSpotState`, :class:`HubSpotConfig`,
 :class:`HubSpotWorld` and :func:`generate_world`.

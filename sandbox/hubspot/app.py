@@ -18,6 +18,7 @@ from sandbox.hubspot.routes_oauth import add_oauth_routes
 from sandbox.hubspot.routes_objects import add_object_routes
 from sandbox.hubspot.routes_search import add_search_routes
 from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.versions import add_date_versioned_routes
 from sandbox.hubspot.webhooks.routes_admin import add_webhook_admin_routes
 from sandbox.hubspot.webhooks.routes_api import add_webhook_api_routes
 
@@ -52,6 +53,7 @@ def create_hubspot_app(state: HubSpotState) -> FastAPI:
         add_admin_routes,
     ):
         add_routes(app.router, state)
+    add_date_versioned_routes(app.router)  # /crm/objects/2026-03/... beside /crm/v3/objects/...
     add_webhook_admin_routes(app.router, state.webhooks)
     add_webhook_api_routes(app.router, state.webhooks)
 

@@ -23,7 +23,14 @@ class HubSpotConfig:
     ``rate_limit`` is requests per ``rate_limit_interval_ms`` per token (0 disables limiting and
     its headers); ``search_rate_limit`` is search requests per second per token (0 = off);
     ``daily_limit`` applies to private-app tokens only (0 = off).  ``token_ttl`` is the OAuth access
-    token lifetime in seconds (fractions allowed, for tests).
+    token lifetime in seconds (fractions allowed, for tests).  ``retry_after`` (1/0): whether 429s
+    carry a ``Retry-After`` header (HubSpot does not document one; clients must cope without).
+
+    Paging: ``search_result_cap`` results per search query (HubSpot: 10,000; paging beyond is a
+    400); ``association_page_size`` associations per record and object type in v3 responses (inline
+    ``associations`` and the v3 associations list; HubSpot: 100, with ``paging.next.after``);
+    ``association_batch_page_size`` per input of the v4 / 2026-03 association batch read (HubSpot
+    does not state it; the v4 list endpoint's maximum, 500, is assumed).
     """
 
     private_app_tokens: tuple[str, ...] = ("pat-na1-sandbox",)
@@ -40,13 +47,20 @@ class HubSpotConfig:
     daily_limit: int = 1_000_000
     search_rate_limit: int = 5
     search_result_cap: int = 10_000
+    association_page_size: int = 100
+    association_batch_page_size: int = 500
+    retry_after: int = 1
     hub_id: int = 24_681_357
     user_id: int = 13_579_246
     app_id: int = 1_234_567
     hub_domain: str = "sandbox-partner-hub.hubspot.local"
     scopes: tuple[str, ...] = field(default=DEFAULT_SCOPES)
 
-    RUNTIME_FIELDS = ("token_ttl", "rate_limit", "daily_limit", "search_rate_limit", "rate_limit_interval_ms")
+    RUNTIME_FIELDS = (
+        "token_ttl", "rate_limit", "daily_limit", "search_rate_limit", "rate_limit_interval_ms", "retry_after",
+        "search_result_cap", "association_page_size", "association_batch_page_size",
+    )  # fmt: skip
+    POSITIVE_FIELDS = ("search_result_cap", "association_page_size", "association_batch_page_size")
 
     def update(self, changes: dict[str, Any]) -> None:
         """Change runtime-tunable fields (``POST /_sandbox/config``); ``ValueError`` on others."""
@@ -55,8 +69,8 @@ class HubSpotConfig:
             if key not in self.RUNTIME_FIELDS or key not in known:
                 raise ValueError(f"'{key}' cannot be changed at runtime")
             number = float(value) if key == "token_ttl" else int(value)
-            if number < 0:
-                raise ValueError(f"'{key}' must be >= 0")
+            if number < 0 or (key in self.POSITIVE_FIELDS and number < 1):
+                raise ValueError(f"'{key}' must be >= {1 if key in self.POSITIVE_FIELDS else 0}")
             setattr(self, key, number)
 
     def runtime_view(self) -> dict[str, Any]:

@@ -3,6 +3,11 @@
 Runs as the outermost ASGI layer (it needs uvicorn's raw ``send`` to drop connections).  Order per
 request: admin check for ``/_sandbox``; queued fault; bearer auth (``/crm/...``); rate limits;
 the route; then the response gets ``x-hubspot-correlation-id`` and the rate-limit headers.
+
+A fault's ``path_prefix`` matches a request by its path as sent or by its legacy spelling
+(:func:`sandbox.hubspot.versions.legacy_path`), so ``/crm/v3/objects/companies`` also stages a
+failure for ``/crm/objects/2026-03/companies``.  429s carry ``Retry-After`` only while the config's
+``retry_after`` is 1 (HubSpot documents none).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sandbox.asgi import drop_connection, send_json
 from sandbox.faults import Fault
 from sandbox.hubspot.errors import HubSpotError
 from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.versions import legacy_path
 
 STATUS_CATEGORIES = {
     400: "VALIDATION_ERROR",
@@ -25,6 +31,8 @@ STATUS_CATEGORIES = {
     404: "OBJECT_NOT_FOUND",
     409: "CONFLICT",
     429: "RATE_LIMITS",
+    423: "LOCKED",
+    477: "MIGRATION_IN_PROGRESS",
     502: "BAD_GATEWAY",
     503: "SERVICE_UNAVAILABLE",
     504: "GATEWAY_TIMEOUT",
@@ -87,6 +95,8 @@ class Gateway:
             return
         template = self.template(scope)
         fault = state.faults.take(method, path)
+        if fault is None and legacy_path(path) != path:
+            fault = state.faults.take(method, legacy_path(path))
         if fault is not None and fault.kind != "slow":
             status = await self._apply_fault(fault, send, correlation_id, headers)
             state.stats.record(method, template, status)
@@ -125,11 +135,13 @@ class Gateway:
         decision = state.limiter.check(caller, state.clock.now_ms(), search)
         if not decision.allowed:
             body = rate_limit_body(correlation_id, decision.policy, decision.message)
-            extra = [(b"retry-after", str(decision.retry_after).encode())]
-            await send_json(send, 429, body, headers + extra)
+            await send_json(send, 429, body, headers + self._retry_after(decision.retry_after))
             return 429
         headers.extend(decision.headers)
         return 0
+
+    def _retry_after(self, seconds: int) -> list[tuple[bytes, bytes]]:
+        return [(b"retry-after", str(seconds).encode())] if self.state.config.retry_after else []
 
     async def _apply_fault(
         self, fault: Fault, send: Send, correlation_id: str, headers: list[tuple[bytes, bytes]]
@@ -141,11 +153,13 @@ class Gateway:
             body = rate_limit_body(
                 correlation_id, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."
             )
-            await send_json(send, 429, body, [*headers, (b"retry-after", str(fault.retry_after).encode())])
+            await send_json(send, 429, body, headers + self._retry_after(fault.retry_after))
             return 429
         category = STATUS_CATEGORIES.get(fault.status, "INTERNAL_ERROR")
         error = HubSpotError(fault.status, category, f"Simulated fault: HTTP {fault.status}")
-        await send_json(send, fault.status, error.body(correlation_id), headers)
+        # 477 Migration in Progress comes with Retry-After (HubSpot's error-handling page)
+        extra = [(b"retry-after", str(fault.retry_after).encode())] if fault.status == 477 else []
+        await send_json(send, fault.status, error.body(correlation_id), headers + extra)
         return fault.status
 
 

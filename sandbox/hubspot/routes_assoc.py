@@ -1,4 +1,9 @@
-"""CRM associations v4: batch read, list, default/labelled associate, delete, labels."""
+"""CRM associations v4: batch read, list, default/labelled associate, delete, labels.
+
+Both reads are paged: the list by ``limit``/``after`` (default and maximum 500), the batch read per
+input (``association_batch_page_size`` targets, then ``paging.next.after``, which goes back as the
+input's ``after``).  The same routes answer the 2026-03 paths (:mod:`sandbox.hubspot.versions`).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,22 @@ from sandbox.hubspot.records import Record
 from sandbox.hubspot.responses import batch_response, json_response
 from sandbox.hubspot.routes_batch import batch_inputs
 from sandbox.hubspot.schema import OBJECT_TYPE_IDS
+from sandbox.hubspot.serialize import v3_association_entries, v3_association_page
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.world import JsonDict
 
 LIST_DEFAULT = 500
+BATCH_READ_MAX = 1000
+"""Inputs per association batch read (since 2025-02-10:
+https://developers.hubspot.com/changelog/bug-fix-batch-read-limit-for-hubspot-associations-api)."""
+
+
+def _after(raw: object) -> int:
+    """The offset an association batch-read input continues from (its ``after``); 400 if garbage."""
+    text = str(raw or "0").strip()
+    if not text.isdigit():
+        raise validation_error(f"Invalid paging cursor 'after': {raw}")
+    return int(text)
 
 
 def _spec(type_id: int) -> JsonDict:
@@ -52,11 +69,18 @@ def add_assoc_routes(router: APIRouter, state: HubSpotState) -> None:
         started = state.clock.now_ms()
         results: list[JsonDict] = []
         errors: list[JsonDict] = []
-        for item in batch_inputs(await json_body(request)):
+        page_size = state.config.association_batch_page_size
+        for item in batch_inputs(await json_body(request), BATCH_READ_MAX):
             raw_id = str(item.get("id", ""))
             found = targets(from_type, int(raw_id), to_type) if raw_id.isdigit() else []
             if raw_id.isdigit() and state.store.tables[from_type].get_live(int(raw_id)) and found:
-                results.append({"from": {"id": raw_id}, "to": found})
+                start = _after(item.get("after"))
+                result: JsonDict = {"from": {"id": raw_id}, "to": found[start : start + page_size]}
+                if start + page_size < len(found):
+                    cursor = str(start + page_size)
+                    link = f"{str(request.base_url).rstrip('/')}{request.url.path}?after={cursor}"
+                    result["paging"] = {"next": {"after": cursor, "link": link}}
+                results.append(result)
                 continue
             message = f"No {to_type} is associated with {from_type[:-1]} {raw_id}."
             errors.append(
@@ -67,6 +91,35 @@ def add_assoc_routes(router: APIRouter, state: HubSpotState) -> None:
                     sub_category="crm.associations.NO_ASSOCIATIONS_FOUND",
                 )
             )
+        return batch_response(results, errors, started, state.clock.now_ms())
+
+    @router.post("/crm/v3/associations/{fromObjectType}/{toObjectType}/batch/read")
+    async def v3_batch_read(request: Request, fromObjectType: str, toObjectType: str) -> Response:
+        """v3 batch read: ``to`` = ``[{id, type}]``, the first ``association_page_size`` per input, then a
+        ``paging.next`` whose ``link`` is the record's v3 association list (inputs take no ``after``)."""
+        from_type, to_type = _pair_types(object_type_param(fromObjectType), object_type_param(toObjectType))
+        started = state.clock.now_ms()
+        results: list[JsonDict] = []
+        errors: list[JsonDict] = []
+        base = str(request.base_url).rstrip("/")
+        for item in batch_inputs(await json_body(request)):
+            raw_id = str(item.get("id", ""))
+            record = state.store.tables[from_type].get_live(int(raw_id)) if raw_id.isdigit() else None
+            entries = (
+                v3_association_entries(state.store.graph, state.store.tables, from_type, record.id, to_type)
+                if record is not None
+                else []
+            )
+            if not entries:
+                errors.append(standard_error("OBJECT_NOT_FOUND", f"No {to_type} associated with {raw_id}",
+                                             {"fromObjectId": [raw_id]}))  # fmt: skip
+                continue
+            link = f"{base}/crm/v3/objects/{from_type}/{raw_id}/associations/{to_type}"
+            page = v3_association_page(entries, 0, state.config.association_page_size, link)
+            result: JsonDict = {"from": {"id": raw_id}, "to": page["results"]}
+            if "paging" in page:
+                result["paging"] = page["paging"]
+            results.append(result)
         return batch_response(results, errors, started, state.clock.now_ms())
 
     @router.get("/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}")

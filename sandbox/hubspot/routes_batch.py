@@ -25,13 +25,13 @@ from sandbox.hubspot.world import JsonDict
 BATCH_MAX = 100
 
 
-def batch_inputs(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ``inputs`` list (≤ 100 objects); 400 otherwise."""
+def batch_inputs(body: dict[str, Any], maximum: int = BATCH_MAX) -> list[dict[str, Any]]:
+    """The ``inputs`` list (≤ ``maximum`` objects, 100 for object batches); 400 otherwise."""
     inputs = body.get("inputs")
     if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
         raise validation_error("'inputs' must be a list of objects")
-    if len(inputs) > BATCH_MAX:
-        raise validation_error(f"Batch input is limited to {BATCH_MAX} inputs, got {len(inputs)}")
+    if len(inputs) > maximum:
+        raise validation_error(f"Batch input is limited to {maximum} inputs, got {len(inputs)}")
     return inputs
 
 

@@ -1,4 +1,9 @@
-"""``/crm/v3/objects/{objectType}``: list, read, create, update, archive."""
+"""``/crm/v3/objects/{objectType}``: list, read, create, update, archive; the v3 association list.
+
+Inline ``associations`` (``?associations=contacts``) are paged per record and object type
+(``association_page_size``, HubSpot: 100); the rest is read from the ``paging.next.link``
+(``GET /crm/v3/objects/{type}/{id}/associations/{toType}?after=``) or the association APIs.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,12 @@ from sandbox.hubspot.params import (
 )
 from sandbox.hubspot.records import Record
 from sandbox.hubspot.responses import json_response
-from sandbox.hubspot.serialize import Renderer, render_v3_associations
+from sandbox.hubspot.serialize import (
+    Renderer,
+    render_v3_associations,
+    v3_association_entries,
+    v3_association_page,
+)
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.world import JsonDict
 
@@ -60,6 +70,10 @@ def _renderer(state: HubSpotState, request: Request, object_type: str) -> Render
     )
 
 
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
 def add_object_routes(router: APIRouter, state: HubSpotState) -> None:
     """Routes for single-object CRUD and list paging."""
 
@@ -90,7 +104,10 @@ def add_object_routes(router: APIRouter, state: HubSpotState) -> None:
         for record in page:
             item = renderer.render(record)
             if to_types:
-                assoc = render_v3_associations(store.graph, store.tables, object_type, record.id, to_types)
+                assoc = render_v3_associations(
+                    store.graph, store.tables, object_type, record.id, to_types,
+                    state.config.association_page_size, _base(request),
+                )  # fmt: skip
                 if assoc:
                     item["associations"] = assoc
             results.append(item)
@@ -112,11 +129,26 @@ def add_object_routes(router: APIRouter, state: HubSpotState) -> None:
         to_types = object_types_param(list_param(request, "associations"))
         if to_types:
             assoc = render_v3_associations(
-                state.store.graph, state.store.tables, object_type, record.id, to_types
-            )
+                state.store.graph, state.store.tables, object_type, record.id, to_types,
+                state.config.association_page_size, _base(request),
+            )  # fmt: skip
             if assoc:
                 item["associations"] = assoc
         return json_response(item)
+
+    @router.get("/crm/v3/objects/{objectType}/{objectId}/associations/{toObjectType}")
+    async def list_v3_associations(request: Request, objectType: str, objectId: str, toObjectType: str) -> Response:
+        object_type, to_type = object_type_param(objectType), object_type_param(toObjectType)
+        record = state.store.tables[object_type].get_live(int(objectId)) if objectId.isdigit() else None
+        if record is None:
+            raise not_found(objectId)
+        raw_after = request.query_params.get("after") or "0"
+        if not raw_after.isdigit():
+            raise validation_error(f"Invalid paging cursor 'after': {raw_after}")
+        limit = int_param(request, "limit", state.config.association_page_size, state.config.association_page_size)
+        entries = v3_association_entries(state.store.graph, state.store.tables, object_type, record.id, to_type)
+        link = f"{_base(request)}/crm/v3/objects/{object_type}/{record.id}/associations/{to_type}"
+        return json_response(v3_association_page(entries, int(raw_after), limit, link))
 
     @router.post("/crm/v3/objects/{objectType}")
     async def create_object(request: Request, objectType: str) -> Response:

@@ -52,25 +52,50 @@ class Renderer:
         return out
 
 
+def v3_association_entries(
+    graph: AssociationGraph, tables: dict[str, RecordTable], object_type: str, record_id: int, to_type: str
+) -> list[JsonDict]:
+    """Every ``{id, type}`` of one record towards one object type (live targets only), in order."""
+    table = tables[to_type]
+    return [
+        {"id": str(to_id), "type": ASSOCIATION_TYPES[type_id].name}
+        for to_id, type_ids in graph.targets(object_type, record_id, to_type).items()
+        if table.get_live(to_id) is not None
+        for type_id in type_ids
+    ]
+
+
+def v3_association_page(entries: list[JsonDict], after: int, page_size: int, link: str) -> JsonDict:
+    """One page of v3 association entries: ``{results, paging?}``; ``after`` is an offset.
+
+    HubSpot returns at most 100 associations per record and object type and a ``paging.next``
+    (``after`` plus a ``link`` to the record's association list) when there are more
+    (https://developers.hubspot.com/changelog/announcing-a-change-to-how-v3-crm-apis-return-association-data).
+    """
+    block: JsonDict = {"results": entries[after : after + page_size]}
+    if after + page_size < len(entries):
+        cursor = str(after + page_size)
+        block["paging"] = {"next": {"after": cursor, "link": f"{link}?after={cursor}"}}
+    return block
+
+
 def render_v3_associations(
     graph: AssociationGraph,
     tables: dict[str, RecordTable],
     object_type: str,
     record_id: int,
     to_types: list[str],
+    page_size: int = 100,
+    base_url: str = "",
 ) -> JsonDict:
-    """The v3 ``associations`` map; object types without live associations are omitted."""
+    """The v3 ``associations`` map (first page per object type); types without live associations
+    are omitted."""
     out: JsonDict = {}
     for to_type in to_types:
         if to_type == object_type:
             continue
-        table = tables[to_type]
-        results = [
-            {"id": str(to_id), "type": ASSOCIATION_TYPES[type_id].name}
-            for to_id, type_ids in graph.targets(object_type, record_id, to_type).items()
-            if table.get_live(to_id) is not None
-            for type_id in type_ids
-        ]
-        if results:
-            out[to_type] = {"results": results}
+        entries = v3_association_entries(graph, tables, object_type, record_id, to_type)
+        if entries:
+            link = f"{base_url}/crm/v3/objects/{object_type}/{record_id}/associations/{to_type}"
+            out[to_type] = v3_association_page(entries, 0, page_size, link)
     return out

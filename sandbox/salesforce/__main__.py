@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fixture", help="load the world from this fixture JSON (its 'salesforce' section)")
     parser.add_argument("--session-ttl", type=float, default=7200.0, help="issued session lifetime without use (s)")
     parser.add_argument("--daily-api-limit", type=int, default=100_000, help="API requests per 24 h; 0 = unlimited")
+    parser.add_argument("--no-multicurrency", action="store_true", help="run as an org without multi-currency")
+    parser.add_argument("--no-partner", action="store_true", help="run as an org without partner features (PRM)")
+    parser.add_argument("--rotate-refresh-tokens", action="store_true", help="refresh token rotation on")
     parser.add_argument("--json", action="store_true", help="print the connection details as JSON")
     parser.add_argument("--write-fixture", metavar="PATH", help="write the generated world to PATH and exit")
     parser.add_argument("--with-hubspot", action="store_true", help="overlap HubSpot's world of the same seed/size")
@@ -43,7 +46,12 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.write_fixture, "w", encoding="utf-8") as out:
             json.dump(doc, out, indent=1, ensure_ascii=False)
         return
-    config = SalesforceConfig(session_ttl=args.session_ttl, daily_api_limit=args.daily_api_limit)
+    config = SalesforceConfig(
+        session_ttl=args.session_ttl,
+        daily_api_limit=args.daily_api_limit,
+        features={"multicurrency": not args.no_multicurrency, "partner": not args.no_partner},
+        rotate_refresh_tokens=args.rotate_refresh_tokens,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with SalesforceSandbox(

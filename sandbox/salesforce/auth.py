@@ -69,6 +69,11 @@ class SessionRegistry:
         self._refresh[token] = client_id
         return token
 
+    def rotate_refresh_token(self, refresh_token: str, client_id: str) -> str:
+        """Invalidate ``refresh_token`` and issue its successor (refresh token rotation)."""
+        self._refresh.pop(refresh_token, None)
+        return self.new_refresh_token(client_id)
+
     def refresh_client(self, refresh_token: str) -> str | None:
         """The client a refresh token belongs to, or ``None``."""
         return self._refresh.get(refresh_token)

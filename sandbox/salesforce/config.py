@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from sandbox.salesforce.features import FEATURES
 from sandbox.salesforce.gen_base import INTEGRATION_USER_ID, ORGANIZATION_ID
 
 SEASONS = ("Winter", "Spring", "Summer")
@@ -26,6 +27,10 @@ class SalesforceConfig:
     ``daily_api_limit`` is the org's 24-hour API request allowance (0 = unlimited).
     ``instance_url`` overrides the URL returned by the token endpoints (default: the URL the
     request came in on).  Versions ``min_version``..``max_version`` are served.
+    ``features``: ``{"multicurrency": bool, "partner": bool}`` (both on by default); an org without
+    one lacks its objects and fields (:mod:`.features`).  ``rotate_refresh_tokens``: the connected
+    app's refresh token rotation: each refresh-token grant answers with a new refresh token and
+    invalidates the one it was given.
     """
 
     consumer_key: str = "3MVG9sandbox.partnerhub.consumer.key"
@@ -49,13 +54,24 @@ class SalesforceConfig:
     deleted_window_days: int = 15
     replication_id_limit: int = 600_000
     query_locator_limit: int = 200
+    features: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(FEATURES, True))
+    rotate_refresh_tokens: bool = False
 
     RUNTIME_FIELDS = ("session_ttl", "daily_api_limit", "replication_id_limit", "query_locator_limit")
+    RUNTIME_FLAGS = ("rotate_refresh_tokens",)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Change runtime-tunable fields (``POST /_sandbox/config``); ``ValueError`` on others."""
         known = {f.name for f in fields(self)}
         for key, value in changes.items():
+            if key == "features":
+                self.set_features(value)
+                continue
+            if key in self.RUNTIME_FLAGS:
+                if not isinstance(value, bool):
+                    raise ValueError(f"'{key}' must be true or false")
+                setattr(self, key, value)
+                continue
             if key not in self.RUNTIME_FIELDS or key not in known:
                 raise ValueError(f"'{key}' cannot be changed at runtime")
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -65,9 +81,21 @@ class SalesforceConfig:
                 raise ValueError(f"'{key}' must be >= 0")
             setattr(self, key, number)
 
+    def set_features(self, value: Any) -> None:
+        """Switch features on or off: ``{"multicurrency": false}`` (others keep their state)."""
+        if not isinstance(value, dict):
+            raise ValueError("'features' must be an object of feature names to true/false")
+        unknown = sorted(set(value) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown features {', '.join(map(str, unknown))} (known: {', '.join(FEATURES)})")
+        if not all(isinstance(flag, bool) for flag in value.values()):
+            raise ValueError("each feature must be true or false")
+        self.features = {**self.features, **value}
+
     def runtime_view(self) -> dict[str, Any]:
         """The runtime-tunable fields and their values."""
-        return {k: getattr(self, k) for k in self.RUNTIME_FIELDS}
+        view: dict[str, Any] = {k: getattr(self, k) for k in (*self.RUNTIME_FIELDS, *self.RUNTIME_FLAGS)}
+        return {**view, "features": dict(self.features)}
 
     def versions(self) -> list[dict[str, str]]:
         """``GET /services/data/`` body, oldest first."""

@@ -49,7 +49,7 @@ def describe_global(store: Store, version: str) -> dict[str, Any]:
     return {
         "encoding": "UTF-8",
         "maxBatchSize": 200,
-        "sobjects": [object_summary(o, version) for o in store.objects.values()],
+        "sobjects": [object_summary(o, version) for o in store.visible_objects()],
     }
 
 
@@ -99,7 +99,7 @@ def describe(obj: ObjectDef, version: str) -> dict[str, Any]:
     """``GET /sobjects/{Object}/describe``."""
     return {
         **object_summary(obj, version),
-        "fields": [field_describe(f) for f in obj.fields.values()],
+        "fields": [field_describe(f) for f in obj.visible()],
         "childRelationships": [],
         "recordTypeInfos": [],
     }

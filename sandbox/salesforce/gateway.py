@@ -4,8 +4,10 @@ Outermost ASGI layer (it needs uvicorn's raw ``send`` to drop connections).  Per
 slash is removed (``query/`` = ``query``); ``/_sandbox`` needs ``X-Sandbox-Admin``; a queued fault
 may answer instead; ``/services/data/vXX.X/...`` and ``/id/...`` need a valid session (401
 ``INVALID_SESSION_ID``), an unsupported version is 404, and each such request uses one unit of the
-daily API quota (403 ``REQUEST_LIMIT_EXCEEDED`` when used up); their answers carry
-``Sforce-Limit-Info: api-usage=N/LIMIT``.  The versions list, OAuth and SOAP login are free.
+daily API quota (403 ``REQUEST_LIMIT_EXCEEDED`` "TotalRequests Limit exceeded." when used up); their
+answers carry ``Sforce-Limit-Info: api-usage=N/LIMIT``.  The versions list, OAuth and SOAP login are
+free.  A ``rate_limit`` fault is the *concurrent* request limit: 403 ``REQUEST_LIMIT_EXCEEDED``
+"ConcurrentRequests (Concurrent API Requests) Limit exceeded." with api-usage below the limit.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sandbox.salesforce.errors import SalesforceError, limit_exceeded, not_found
 from sandbox.salesforce.state import SalesforceState
 
 _DATA_RE = re.compile(r"^/services/data/v([^/]+)(?:/|$)")
+CONCURRENT_MESSAGE = "ConcurrentRequests (Concurrent API Requests) Limit exceeded."
 FAULT_MESSAGES = {
     401: ("INVALID_SESSION_ID", "Session expired or invalid"),
     500: ("UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you contact support: "
@@ -112,8 +115,11 @@ class Gateway:
             await drop_connection(send)
             return 0
         if fault.kind == "rate_limit":
-            error = limit_exceeded("ConcurrentPerOrgLongTxn Limit exceeded.")
-            await send_json(send, 403, error.body(), [(b"retry-after", str(fault.retry_after).encode())])
+            # The concurrent long-running request limit: the same 403 REQUEST_LIMIT_EXCEEDED as a spent
+            # daily quota, told apart only by the message and by api-usage below its limit. Salesforce
+            # sends no Retry-After. https://help.salesforce.com/s/articleView?id=000389067
+            error = limit_exceeded(CONCURRENT_MESSAGE)
+            await send_json(send, 403, error.body(), [(b"sforce-limit-info", self.state.quota.header().encode())])
             return 403
         code, message = FAULT_MESSAGES.get(fault.status, ("", ""))
         error = (

@@ -1,7 +1,8 @@
 """The OAuth 2.0 token endpoint's grants and the SOAP ``login`` call (reference B1 / B0).
 
 Grants: ``client_credentials`` (Basic auth header or form ``client_id``/``client_secret``),
-``password`` (password, optionally followed by the security token), ``refresh_token``,
+``password`` (password, optionally followed by the security token), ``refresh_token`` (with
+``config.rotate_refresh_tokens``: answered with a new refresh token, the old one invalidated),
 ``authorization_code`` and ``urn:ietf:params:oauth:grant-type:jwt-bearer`` (claims ``iss`` =
 consumer key, ``sub`` = username and ``exp`` are checked; the RS256 signature is **not** verified).
 """
@@ -81,9 +82,13 @@ def grant(
         return sessions.issue(client), None
     if grant_type == "refresh_token":
         client = _check_client(config, client_id, secret, need_secret=False)
-        if sessions.refresh_client(form.get("refresh_token", "")) != client:
+        given = form.get("refresh_token", "")
+        if sessions.refresh_client(given) != client:
             raise OAuthError("invalid_grant", "expired access/refresh token")
-        return sessions.issue(client), None
+        # Refresh token rotation (a connected-app setting): a new refresh token with every access
+        # token, the one given is invalidated. https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
+        rotated = sessions.rotate_refresh_token(given, client) if config.rotate_refresh_tokens else None
+        return sessions.issue(client), rotated
     if grant_type == "authorization_code":
         client = _check_client(config, client_id, secret, need_secret=True)
         if form.get("code") != config.authorization_code:

@@ -9,7 +9,9 @@ Faults, stats, mutate and world are the shared endpoints of :mod:`sandbox.admin_
 * ``POST /_sandbox/mutate`` — deterministic updates/creations/deletions/conversions (:mod:`.mutate`).
 * ``GET /_sandbox/world`` — fixture JSON of the current data; ``PUT`` replaces it.
 * ``GET /_sandbox/config`` / ``POST /_sandbox/config`` — ``session_ttl``, ``daily_api_limit``,
-  ``replication_id_limit``, ``query_locator_limit``; ``{"api_usage": N}`` sets today's count.
+  ``replication_id_limit``, ``query_locator_limit``, ``rotate_refresh_tokens``, ``features``
+  (``{"multicurrency": false, "partner": false}``: run as an org without them, :mod:`.features`);
+  ``{"api_usage": N}`` sets today's count.
 * ``GET /_sandbox/usage`` — API usage; ``DELETE`` resets it to 0.
 * ``POST /_sandbox/clock`` — ``{"advance_s": 120}``: move the simulated clock forward (timestamps,
   session expiry, getUpdated/getDeleted windows, the quota day); answers ``{"now": ...}``.
@@ -84,6 +86,7 @@ def add_admin_routes(router: APIRouter, state: SalesforceState) -> None:
                 raise invalid("'api_usage' must be an integer")
             state.quota.reset(usage)
         state.queries.locator_limit = state.config.query_locator_limit
+        state.apply_features()
         return json_response(state.describe_runtime())
 
     @router.get("/_sandbox/usage")

@@ -51,6 +51,7 @@ class ObjectDef:
     createable: bool = True
     updateable: bool = True
     deletable: bool = True
+    hidden: frozenset[str] = frozenset()  # fields the org's features leave out (see features.py)
     _lower: dict[str, FieldDef] = field(default_factory=dict)
     _relationships: dict[str, FieldDef] = field(default_factory=dict)
 
@@ -63,12 +64,18 @@ class ObjectDef:
                 self._relationships[fd.relationship.lower()] = fd
 
     def field(self, name: str) -> FieldDef | None:
-        """A field by name, case-insensitively."""
-        return self._lower.get(name.lower())
+        """A field by name, case-insensitively (``None`` for a hidden one: the org lacks it)."""
+        fd = self._lower.get(name.lower())
+        return None if fd is None or fd.name in self.hidden else fd
 
     def relationship(self, name: str) -> FieldDef | None:
         """The reference field whose relationship name is ``name`` (``Account`` → ``AccountId``)."""
-        return self._relationships.get(name.lower())
+        fd = self._relationships.get(name.lower())
+        return None if fd is None or fd.name in self.hidden else fd
+
+    def visible(self) -> list[FieldDef]:
+        """The fields the org has (describe lists these), in definition order."""
+        return [fd for fd in self.fields.values() if fd.name not in self.hidden]
 
     def external_ids(self) -> list[str]:
         """Names of the external-id fields."""

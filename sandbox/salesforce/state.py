@@ -8,6 +8,7 @@ from sandbox.clock import Clock
 from sandbox.faults import FaultQueue
 from sandbox.salesforce.auth import SessionRegistry
 from sandbox.salesforce.config import SalesforceConfig
+from sandbox.salesforce.features import absent
 from sandbox.salesforce.gen_base import ORG_CREATED_MS
 from sandbox.salesforce.generate import generate_world
 from sandbox.salesforce.outbound import OutboundService
@@ -31,6 +32,7 @@ class SalesforceState:
         self.config = config or SalesforceConfig()
         world = world if world is not None else generate_world()
         self.store = Store.from_world(world)
+        self.apply_features()
         self._world_extras = (dict(world.meta), world.ground_truth())
         self.clock = Clock(self.store.max_modstamp())
         self.auth = SessionRegistry(self.config, self.clock)
@@ -48,6 +50,7 @@ class SalesforceState:
     def replace_world(self, world: SalesforceWorld) -> None:
         """Swap in new data (credentials, sessions, quota, faults and outbound settings are kept)."""
         self.store = Store.from_world(world)
+        self.apply_features()
         self._world_extras = (dict(world.meta), world.ground_truth())
         self.clock.advance_past(self.store.max_modstamp())
         self.queries.reset()
@@ -59,6 +62,10 @@ class SalesforceState:
         world = self.store.to_world(meta)
         world.set_ground_truth(truth)
         return world
+
+    def apply_features(self) -> None:
+        """Hide the objects and fields of the features the config switches off (:mod:`.features`)."""
+        self.store.hide(*absent(self.config.features))
 
     # -- helpers ---------------------------------------------------------------------------------
     def instance_url(self, request_base: str) -> str:

@@ -67,11 +67,23 @@ class Store:
             self._by_prefix.setdefault(obj.prefix, []).append(name)
         self.ids = IdAllocator()
         self.purged_ms = 0
+        self.hidden_objects: frozenset[str] = frozenset()
+
+    def hide(self, objects: frozenset[str], fields: dict[str, frozenset[str]]) -> None:
+        """Make objects and fields absent from the API (describe, SOQL, REST) as in an org without
+        the features that bring them; the records keep their values (see features.py)."""
+        self.hidden_objects = objects
+        for name, obj in self.objects.items():
+            obj.hidden = fields.get(name, frozenset())
 
     def resolve(self, name: str) -> ObjectDef | None:
-        """An object definition by API name, case-insensitively."""
+        """An object definition by API name, case-insensitively (``None`` for a hidden one)."""
         canonical = self._lower.get(name.lower())
-        return self.objects[canonical] if canonical else None
+        return self.objects[canonical] if canonical and canonical not in self.hidden_objects else None
+
+    def visible_objects(self) -> list[ObjectDef]:
+        """The objects the org has (describeGlobal lists these)."""
+        return [obj for name, obj in self.objects.items() if name not in self.hidden_objects]
 
     def find(self, record_id: str) -> tuple[str, Record] | None:
         """``(object name, record)`` for an 18-character id, deleted or not."""
@@ -112,7 +124,7 @@ class Store:
         store = cls()
         with paused_gc():
             for raw_name, rows in world.objects.items():
-                obj = store.resolve(raw_name)
+                obj = store.resolve(raw_name)  # nothing is hidden yet: worlds hold every object
                 if obj is None:
                     raise ValueError(f"unknown Salesforce object '{raw_name}'")
                 for raw in rows:

@@ -10,11 +10,10 @@ from hub.api import create_app
 from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from hub.db.schema import dead_letters, golden_records, inbox_events, ledger_entries, webhook_deliveries
+from hub.inbound import connector_cache, inbox_worker
 from hub.serving import BackgroundServer
 from sandbox.server import SandboxServer
 from tests.conftest import ADMIN_TOKEN
-from webhooks.connectors import ConnectorCache
-from webhooks.worker import InboxWorker
 
 TOKEN = "ps-webhook-token-0123456789"
 
@@ -100,7 +99,7 @@ def test_webhooks_with_the_path_token_flow_in_and_others_are_refused(
         archived = ps_admin.post("/_sandbox/mutate", json={"object": "deals", "archive": 1, "seed": 5}).json()
         flushed = ps_admin.post("/_sandbox/webhooks/flush", json={"timeout_s": 10}, timeout=30).json()
         assert flushed.get("flushed", True), flushed
-        worker = InboxWorker(ps, ConnectorCache(ps))
+        worker = inbox_worker(ps, connector_cache(ps))
         assert worker.drain() >= 1
         httpx.delete(
             f"{sandbox.base_urls['partnerstack']}/webhooks/{hook}", auth=(creds["public_key"], creds["secret_key"])

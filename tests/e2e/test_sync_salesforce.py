@@ -8,11 +8,10 @@ from sqlalchemy import func, select
 from hub.api import create_app
 from hub.context import Hub
 from hub.db.schema import golden_records, inbox_events, ledger_entries
+from hub.inbound import connector_cache, inbox_worker
 from hub.serving import BackgroundServer
 from tests.conftest import ADMIN_TOKEN
 from tests.sandbox_fixtures import SF_TOKEN
-from webhooks.connectors import ConnectorCache
-from webhooks.worker import InboxWorker
 
 TOKEN = SF_TOKEN
 
@@ -66,7 +65,7 @@ def test_outbound_messages_are_acknowledged_and_applied(sf: Hub, sf_admin: httpx
         flushed = sf_admin.post("/_sandbox/salesforce/outbound/flush", json={"timeout_s": 10}, timeout=30).json()
         log = sf_admin.get("/_sandbox/salesforce/outbound/deliveries").json()
         assert flushed and any(d.get("outcome") == "delivered" for d in log.get("results", log)), log
-        assert InboxWorker(sf, ConnectorCache(sf)).drain() >= 1
+        assert inbox_worker(sf, connector_cache(sf)).drain() >= 1
         refused = httpx.post(
             f"{server.url}/webhooks/sf?token=wrong", content=b"<x/>", headers={"Content-Type": "text/xml"}
         )

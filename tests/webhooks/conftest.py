@@ -16,11 +16,11 @@ from hubspot.utils.signature import Signature
 
 from hub.api import create_app
 from hub.context import Hub
+from hub.inbound import connector_cache, inbox_worker
 from hub.serving import BackgroundServer
 from sandbox.server import SandboxServer
 from tests.conftest import ADMIN_TOKEN, make_settings
 from tests.sandbox_fixtures import hubspot_connector
-from webhooks.connectors import ConnectorCache
 from webhooks.worker import InboxWorker
 
 
@@ -75,8 +75,8 @@ def running(
     )
     hub = Hub.from_settings(settings)
     hub.store.create(hubspot_connector(sandbox))
-    cache = ConnectorCache(hub)
-    worker = InboxWorker(hub, cache)
+    cache = connector_cache(hub)
+    worker = inbox_worker(hub, cache)
     api = httpx.Client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
     with BackgroundServer(create_app(hub, admin_token=ADMIN_TOKEN)) as server:
         api.base_url = httpx.URL(server.url)

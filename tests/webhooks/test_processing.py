@@ -142,3 +142,37 @@ def test_events_api_filters_and_validates(running: Running, upstream: httpx.Clie
     assert running.api.get(f"/api/v1/webhooks/events/{listing['events'][0]['id']}").json()["object"] == "companies"
     with running.hub.reader.connect() as conn:
         assert conn.execute(select(func.count()).select_from(inbox_events)).scalar_one() == 2
+
+
+def test_a_record_arriving_by_webhook_is_matched_in_the_same_write(running: Running, upstream: httpx.Client) -> None:
+    from datetime import UTC, datetime
+
+    from hub.db.schema import source_records
+    from hub.ledger import Origin, write_page
+    from hub.mappers import MapperSet
+    from hub.settings import REPO_ROOT
+
+    company = upstream.get("/crm/v3/objects/companies", params={"limit": 50, "properties": "domain,name"}, headers=AUTH)
+    target = next(c for c in company.json()["results"] if c["properties"].get("domain"))
+    salesforce = Origin(system="salesforce", instance="sf", run_id="run-sf")
+    website = f"https://{target['properties']['domain']}/"
+    account = {"attributes": {"type": "Account"}, "Id": "001WEBHOOK", "SystemModstamp": "2026-01-01T00:00:00Z",
+               "IsDeleted": False, "Name": "Someone Else's Spelling", "Website": website}  # fmt: skip
+    with running.hub.engine.begin() as conn:
+        write_page(
+            conn,
+            salesforce,
+            "accounts",
+            [account],
+            MapperSet(REPO_ROOT / "mappings").get("salesforce"),
+            datetime.now(UTC),
+        )
+    _rename(upstream, target["id"], "Renamed For The Webhook")
+    assert running.deliver([event(901, target["id"], propertyName="name")]).json()["accepted"] == 1
+    assert running.worker.drain() == 1
+    (stored,) = _events(running)
+    with running.hub.reader.connect() as conn:
+        clusters = dict(conn.execute(select(source_records.c.external_id, source_records.c.golden_id)).fetchall())
+        merge = conn.execute(select(ledger_entries).where(ledger_entries.c.op == "merge")).one()
+    assert clusters[target["id"]] == clusters["001WEBHOOK"]  # one golden organisation
+    assert merge.webhook_event_id == str(stored.id) and merge.raw["pair"]["rule"] == "domain"

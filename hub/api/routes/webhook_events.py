@@ -12,7 +12,7 @@ from sqlalchemy import desc, func, select
 from hub.api.deps import MAX_OFFSET, Admin, HubDep
 from hub.api.errors import ApiError
 from hub.db.schema import inbox_events
-from webhooks import inbox
+from hub.inbound import INBOX
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[Admin])
 State = Literal["pending", "processing", "applied", "dead"]
@@ -86,7 +86,7 @@ def replay_one(event_id: EventId, hub: HubDep) -> dict[str, Any]:
             raise ApiError(404, f"no inbox event {event_id}")
         if row.state == "processing":
             raise ApiError(409, f"event {event_id} is being processed")
-        inbox.replay(conn, [event_id], datetime.now(UTC))
+        INBOX.replay(conn, [event_id], datetime.now(UTC))
     return {"replayed": 1}
 
 
@@ -109,5 +109,5 @@ def replay_many(body: BulkReplay, hub: HubDep) -> dict[str, Any]:
         query = query.where(inbox_events.c.id.in_(body.ids))
     with hub.engine.begin() as conn:
         ids = [row.id for row in conn.execute(query.order_by(inbox_events.c.id).limit(body.limit))]
-        count = inbox.replay(conn, ids, datetime.now(UTC)) if ids else 0
+        count = INBOX.replay(conn, ids, datetime.now(UTC)) if ids else 0
     return {"replayed": count}

@@ -22,6 +22,7 @@ import respx
 from pydantic import SecretStr
 
 from connectors.salesforce import SalesforceConfig, SalesforceConnector
+from connectors.salesforce.streams import SOBJECTS
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "salesforce"
@@ -78,13 +79,53 @@ def _when(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("+0000", "+00:00").replace("Z", "+00:00"))
 
 
-class FakeOrg:
-    """Token endpoint plus SOQL over in-memory tables (sObject name → records), one page per query."""
+class FakeDescribe:
+    """``describeGlobal`` and ``describe`` of an org with every object and field the connector
+    reads (plus those of ``tables``), less ``absent`` ones (``"Object"`` or ``"Object.Field"``)."""
 
-    def __init__(self, router: respx.MockRouter, tables: dict[str, list[dict[str, Any]]]) -> None:
+    def __init__(
+        self,
+        router: respx.MockRouter,
+        tables: dict[str, list[dict[str, Any]]] | None = None,
+        absent: tuple[str, ...] = (),
+    ) -> None:
+        self.tables = tables or {}
+        self.absent = {name.lower() for name in absent}
+        self.global_route = router.get(f"{INSTANCE}{DATA}/sobjects").mock(side_effect=self._describe_global)
+        self.route = router.get(url__regex=rf"^{re.escape(INSTANCE + DATA)}/sobjects/(\w+)/describe$").mock(
+            side_effect=self._describe
+        )
+
+    def _objects(self) -> list[str]:
+        names = {s.sobject for s in SOBJECTS.values()} | set(self.tables) | {"OpportunityPartner", "RecordType"}
+        names |= {"ChannelProgram", "ChannelProgramLevel"}
+        return sorted(name for name in names if name.lower() not in self.absent)
+
+    def _describe_global(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"encoding": "UTF-8", "sobjects": [{"name": n} for n in self._objects()]})
+
+    def _describe(self, request: httpx.Request) -> httpx.Response:
+        sobject = request.url.path.split("/")[-2]
+        if sobject not in self._objects():
+            body = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+            return httpx.Response(404, json=body)
+        names = {f for s in SOBJECTS.values() if s.sobject == sobject for f in s.fields} | {"DUNS__c"}
+        names |= {key for row in self.tables.get(sobject, []) for key in row if key != "attributes"}
+        fields = [{"name": n} for n in sorted(names) if f"{sobject}.{n}".lower() not in self.absent]
+        return httpx.Response(200, json={"name": sobject, "fields": fields})
+
+
+class FakeOrg:
+    """Token endpoint, describe (``FakeDescribe``), and SOQL over in-memory tables (sObject name →
+    records), one page per query."""
+
+    def __init__(
+        self, router: respx.MockRouter, tables: dict[str, list[dict[str, Any]]], absent: tuple[str, ...] = ()
+    ) -> None:
         self.tables = tables
         self.queries: list[tuple[str, str]] = []  # (endpoint, SOQL)
         self.token = router.post(f"{LOGIN}/services/oauth2/token").mock(return_value=token_response())
+        self.describe = FakeDescribe(router, tables, absent)
         router.get(url__regex=rf"^{re.escape(INSTANCE + DATA)}/(query|queryAll)/?\?").mock(side_effect=self._query)
 
     def _query(self, request: httpx.Request) -> httpx.Response:

@@ -53,10 +53,6 @@ def _records(connector: SalesforceConnector, stream: str) -> list[dict[str, Any]
     return [record for page in connector.read(stream, ReadRequest(mode="full")) for record in page.records]
 
 
-
-
-
-
 @pytest.mark.parametrize("stream", STREAMS)
 def test_recorded_page_maps_to_expected_records(connector: SalesforceConnector, mapper: Mapper, stream: str) -> None:
     actual = mapped(mapper, stream, _records(connector, stream), resolve, "Id")

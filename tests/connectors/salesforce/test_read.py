@@ -12,7 +12,17 @@ from connectors.salesforce import ApiLimitExceeded
 from connectors.salesforce.soql import datetime_literal, id_list, string_literal
 from connectors.sdk import ConfigError, RateLimited, ReadRequest, RequestRejected
 
-from .conftest import DATA, INSTANCE, LOGIN, RECORD_TYPE_ID, FakeOrg, make_connector, soql_of, token_response
+from .conftest import (
+    DATA,
+    INSTANCE,
+    LOGIN,
+    RECORD_TYPE_ID,
+    FakeDescribe,
+    FakeOrg,
+    make_connector,
+    soql_of,
+    token_response,
+)
 
 QUERY_ALL = f"{INSTANCE}{DATA}/queryAll"
 LOCATOR = f"{DATA}/query/01gHs00000AbCdE-2000"
@@ -38,6 +48,7 @@ def _page(records: list[dict[str, Any]], next_url: str | None = None) -> httpx.R
 
 @pytest.fixture
 def token(router: respx.MockRouter) -> respx.Route:
+    FakeDescribe(router)
     return router.post(f"{LOGIN}/services/oauth2/token").mock(return_value=token_response())
 
 
@@ -212,3 +223,27 @@ def test_fetch_by_id_uses_query_all_and_skips_malformed_ids(router: respx.MockRo
     endpoint, soql = org.queries[0]
     assert endpoint == "queryAll" and "WHERE Id IN ('003Hs0000000009AAA','003Hs0000000008AAA')" in soql
     assert make_connector().fetch("Contact", []) == []
+
+
+def test_without_a_usage_header_the_limits_resource_decides(router: respx.MockRouter, token: respx.Route) -> None:
+    concurrent = [{"message": "ConcurrentRequests (Concurrent API Requests) Limit exceeded.",
+                   "errorCode": "REQUEST_LIMIT_EXCEEDED"}]  # fmt: skip
+    route = router.get(url__startswith=QUERY_ALL).mock(
+        side_effect=[httpx.Response(403, json=concurrent), _page([_account(1)])]
+    )
+    limits = router.get(f"{INSTANCE}{DATA}/limits").mock(
+        return_value=httpx.Response(200, json={"DailyApiRequests": {"Max": 5000, "Remaining": 4000}})
+    )
+    connector = make_connector()
+    pages = list(connector.read("accounts", ReadRequest(mode="full")))
+    assert [r["Id"] for p in pages for r in p.records] == ["001Hs0000000001AAA"]
+    assert route.call_count == 2 and limits.call_count == 1 and connector.requester.concurrent_waits == 1
+
+
+def test_when_nothing_tells_the_message_does(router: respx.MockRouter, token: respx.Route) -> None:
+    daily = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+    router.get(url__startswith=QUERY_ALL).mock(return_value=httpx.Response(403, json=daily))
+    no_access = [{"message": "insufficient access rights", "errorCode": "INSUFFICIENT_ACCESS"}]
+    router.get(f"{INSTANCE}{DATA}/limits").mock(return_value=httpx.Response(403, json=no_access))
+    with pytest.raises(ApiLimitExceeded):
+        list(make_connector().read("accounts", ReadRequest(mode="full")))

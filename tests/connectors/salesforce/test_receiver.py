@@ -24,9 +24,8 @@ from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from hub.db import migrate
 from hub.db.schema import inbox_events, source_records
+from hub.inbound import connector_cache, inbox_worker
 from tests.conftest import ADMIN_TOKEN, make_settings
-from webhooks.connectors import ConnectorCache
-from webhooks.worker import InboxWorker
 
 from .conftest import FIXTURES, LOGIN, RECORD_TYPE_ID, VERSION, FakeOrg, fixture_tables
 
@@ -74,8 +73,8 @@ def test_outbound_message_is_acknowledged_stored_and_applied(hub: Hub, router: r
         assert conn.execute(select(func.count()).select_from(inbox_events)).scalar_one() == 4  # not 8
 
     FakeOrg(router, fixture_tables())
-    cache = ConnectorCache(hub)
-    InboxWorker(hub, cache).drain(timeout=10)
+    cache = connector_cache(hub)
+    inbox_worker(hub, cache).drain(timeout=10)
     with hub.engine.connect() as conn:
         states = conn.execute(select(inbox_events.c.state, inbox_events.c.last_error)).fetchall()
         assert {row.state for row in states} == {"applied"}, states

@@ -27,6 +27,8 @@ BASE_CONFIG = {
     "daily_api_limit": 100_000,
     "replication_id_limit": 600_000,
     "query_locator_limit": 200,
+    "rotate_refresh_tokens": False,
+    "features": {"multicurrency": True, "partner": True},
 }
 
 

@@ -171,8 +171,11 @@ def test_faults(api: httpx.Client, admin: httpx.Client) -> None:
     assert error_code(query(api, "SELECT COUNT() FROM Lead"), 503) == "SERVER_UNAVAILABLE"
     assert ok(query(api, "SELECT COUNT() FROM Lead"))["totalSize"] > 0
     admin.post("/_sandbox/faults", json={"kind": "rate_limit", "retry_after": 3}).raise_for_status()
-    limited = api.get(f"{API}/limits")
-    assert error_code(limited, 403) == "REQUEST_LIMIT_EXCEEDED" and limited.headers["retry-after"] == "3"
+    limited = api.get(f"{API}/limits")  # the concurrent request limit: same code, quota not spent
+    assert error_code(limited, 403) == "REQUEST_LIMIT_EXCEEDED" and "retry-after" not in limited.headers
+    assert limited.json()[0]["message"] == "ConcurrentRequests (Concurrent API Requests) Limit exceeded."
+    used, limit = map(int, limited.headers["sforce-limit-info"].removeprefix("api-usage=").split("/"))
+    assert used < limit
     admin.post("/_sandbox/faults", json={"kind": "drop", "method": "GET"}).raise_for_status()
     with pytest.raises(httpx.RemoteProtocolError):
         api.get(f"{API}/limits")

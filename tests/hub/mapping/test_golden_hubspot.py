@@ -1,6 +1,6 @@
 """Golden files: a recorded HubSpot page in, the expected canonical records and failures out.
 
-Regenerate after an intended mapping change with ``UPDATE_GOLDEN=1 pytest tests/mapping`` and
+Regenerate after an intended mapping change with ``UPDATE_GOLDEN=1 pytest tests/hub/mapping`` and
 review the diff of ``tests/fixtures/hubspot/*_expected.json``.
 """
 

@@ -10,7 +10,7 @@ import pytest
 
 from hub.mapping import Mapper, SourceRef
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HUBSPOT_MAPPING = REPO / "mappings" / "hubspot.yaml"
 HUBSPOT_FIXTURES = REPO / "tests" / "fixtures" / "hubspot"
 

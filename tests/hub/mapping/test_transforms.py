@@ -30,16 +30,23 @@ from hub.mapping.transforms import (
 Transform = Callable[[Any], Any]
 US = partial(normalize_phone, default_region="US")
 GB = partial(normalize_phone, default_region="GB")
+DE = partial(normalize_phone, default_region="DE")
+FR = partial(normalize_phone, default_region="FR")
+AU = partial(normalize_phone, default_region="AU")
+NL = partial(normalize_phone, default_region="NL")
+IN = partial(normalize_phone, default_region="IN")
 
 CONVERTS = [
     # domains
     pytest.param(normalize_domain, "WWW.Acme.com", "acme.com", id="domain_www_upper"),
     pytest.param(normalize_domain, "https://www.Acme.com/", "acme.com", id="domain_url"),
     pytest.param(normalize_domain, "http://acme.com:8080/en?x=1#top", "acme.com", id="domain_port_path_query"),
-    pytest.param(normalize_domain, "//cdn.acme.com", "cdn.acme.com", id="domain_scheme_relative"),
+    pytest.param(normalize_domain, "//cdn.acme.com", "acme.com", id="domain_scheme_relative"),
     pytest.param(normalize_domain, "https://user:pw@acme.com", "acme.com", id="domain_userinfo"),
     pytest.param(normalize_domain, "acme.com.", "acme.com", id="domain_trailing_dot"),
-    pytest.param(normalize_domain, "sub.acme.co.uk", "sub.acme.co.uk", id="domain_keeps_subdomain"),
+    pytest.param(normalize_domain, "sub.acme.co.uk", "acme.co.uk", id="domain_registrable"),
+    pytest.param(normalize_domain, "shop.acme.com.au", "acme.com.au", id="domain_registrable_au"),
+    pytest.param(normalize_domain, "acme.github.io", "acme.github.io", id="domain_private_suffix"),
     pytest.param(normalize_domain, "www.com", "www.com", id="domain_www_is_the_name"),
     pytest.param(normalize_domain, "Bücher.de", "xn--bcher-kva.de", id="domain_idna"),
     # emails
@@ -57,6 +64,15 @@ CONVERTS = [
     pytest.param(GB, "020 7946 0958", "+442079460958", id="phone_gb_national"),
     pytest.param(normalize_phone, "+49 30 1234567", "+49301234567", id="phone_no_region_needed"),
     pytest.param(partial(normalize_phone, default_region="CA"), "604 555 0199", "+16045550199", id="phone_ca"),
+    pytest.param(US, "+49 30 1234567", "+49301234567", id="phone_de_international_in_us_mapping"),
+    pytest.param(DE, "030 1234567", "+49301234567", id="phone_de_national"),
+    pytest.param(DE, "0049 (0)30 1234567", "+49301234567", id="phone_de_00_and_trunk"),
+    pytest.param(FR, "01 23 45 67 89", "+33123456789", id="phone_fr_national"),
+    pytest.param(FR, "06 12 34 56 78", "+33612345678", id="phone_fr_mobile"),
+    pytest.param(AU, "(02) 9876 5432", "+61298765432", id="phone_au_national"),
+    pytest.param(NL, "020 123 4567", "+31201234567", id="phone_nl_national"),
+    pytest.param(normalize_phone, "+91 98765 43210", "+919876543210", id="phone_in_international"),
+    pytest.param(IN, "98765 43210", "+919876543210", id="phone_in_national"),
     # countries: unknown is None, not an error
     pytest.param(normalize_country, "United States", "US", id="country_name"),
     pytest.param(normalize_country, "U.S.A.", "US", id="country_dotted"),
@@ -66,6 +82,16 @@ CONVERTS = [
     pytest.param(normalize_country, "The Netherlands", "NL", id="country_the_prefix"),
     pytest.param(normalize_country, "Korea, Republic of", "KR", id="country_iso_long_name"),
     pytest.param(normalize_country, "Wakanda", None, id="country_unknown_is_none"),
+    pytest.param(normalize_country, "Deutschland", "DE", id="country_native_de"),
+    pytest.param(normalize_country, "Holland", "NL", id="country_holland"),
+    pytest.param(normalize_country, "U.K.", "GB", id="country_uk_dotted"),
+    pytest.param(normalize_country, "Frankreich", "FR", id="country_german_name_of_france"),
+    pytest.param(normalize_country, "Australia", "AU", id="country_au"),
+    pytest.param(normalize_country, "Bharat", "IN", id="country_bharat"),
+    pytest.param(normalize_country, "Österreich", "AT", id="country_native_at"),
+    pytest.param(normalize_country, "276", "DE", id="country_numeric"),
+    pytest.param(normalize_country, "Bolivia", "BO", id="country_beyond_the_old_table"),
+    pytest.param(normalize_country, "n/a", None, id="country_placeholder_is_none"),
     # numbers
     pytest.param(to_decimal, "1250.50", Decimal("1250.50"), id="decimal"),
     pytest.param(to_decimal, "-3", Decimal("-3"), id="decimal_negative"),
@@ -106,6 +132,8 @@ REJECTS = [
     pytest.param(normalize_domain, "john@acme.com", "not a domain name", id="domain_email"),
     pytest.param(normalize_domain, "acme .com", "not a domain name", id="domain_space"),
     pytest.param(normalize_domain, "acme.com:http", "not a domain name", id="domain_bad_port"),
+    pytest.param(normalize_domain, "co.uk", "not a domain name", id="domain_bare_public_suffix"),
+    pytest.param(normalize_domain, "acme.notatld", "not a domain name", id="domain_unknown_tld"),
     pytest.param(normalize_email, "not-an-email", "not an email address", id="email_no_at"),
     pytest.param(normalize_email, "john@@acme.com", "not an email address", id="email_double_at"),
     pytest.param(normalize_email, "john doe@acme.com", "not an email address", id="email_space"),
@@ -116,6 +144,8 @@ REJECTS = [
     pytest.param(US, "+1 415 555 010", "not a valid international", id="phone_nanp_length"),
     pytest.param(US, "+0 123 4567", "not a valid international", id="phone_cc_zero"),
     pytest.param(normalize_phone, "415 555 0100", "no default region", id="phone_national_no_region"),
+    pytest.param(DE, "030 12", "not a valid DE phone number", id="phone_de_too_short"),
+    pytest.param(US, "+49 12 345678", "not a valid international", id="phone_invalid_for_its_country"),
     pytest.param(to_decimal, "n/a", "not a decimal number", id="decimal_junk"),
     pytest.param(to_decimal, "1,000", "not a decimal number", id="decimal_thousands_separator"),
     pytest.param(to_decimal, "NaN", "not a decimal number", id="decimal_nan"),
@@ -167,5 +197,5 @@ def test_datetime_is_aware_utc() -> None:
     assert moment is not None and moment.tzinfo is UTC and moment.hour == 10
 
 
-def test_country_table_is_big_enough() -> None:
-    assert len(known_codes()) >= 60
+def test_every_iso_country_is_known() -> None:
+    assert len(known_codes()) >= 249

@@ -1,0 +1,282 @@
+"""Incremental identity resolution inside the ledger's write path.
+
+For each page of changed source records (:func:`match_page`, called by ``hub.ledger.writer``
+before the golden records are recomputed, in the same transaction):
+
+1. their match profiles and blocking keys replace the stored ones (``match_profiles``,
+   ``match_keys``: the persisted blocking index);
+2. candidates are the stored records sharing a usable key; term frequencies come from the same
+   index, in one grouped query;
+3. every (record, candidate) pair is compared; auto-band links merge clusters under the guards of
+   :class:`hub.identity.engine.Clusterer`, review-band links open a review pair; every decision is a
+   ledger entry (:mod:`hub.identity.decisions`).
+
+A handful of set-based statements per page, never a query per record. On PostgreSQL a transaction-
+scoped advisory lock per entity type serialises matching between concurrent writers (a sync page and
+a webhook), so two transactions never merge from stale cluster views.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, text
+
+from hub.db.schema import match_keys, match_pairs, match_profiles, source_records
+from hub.identity import decisions, features
+from hub.identity.compare import Context, compare, strong_keys
+from hub.identity.config import MatchConfig, active
+from hub.identity.engine import Clusterer, Link, Outcome, resolve, usable_keys
+from hub.ledger.clusters import golden_ids, members
+from hub.ledger.upsert import chunks, upsert
+
+MATCHED_ENTITIES = frozenset({"organization", "person", "opportunity", "deal_registration"})
+
+
+def lock_entity(conn: Connection, entity_type: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"match:{entity_type}".encode())})
+
+
+def index_states(conn: Connection, entity_type: str, states: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Replace the profiles and blocking keys of these source-record states; live profiles by record id."""
+    ids = [s["canonical_id"] for s in states]
+    for part in chunks(ids):
+        conn.execute(delete(match_keys).where(match_keys.c.record_id.in_(part)))
+        conn.execute(delete(match_profiles).where(match_profiles.c.record_id.in_(part)))
+    profiles: dict[str, dict[str, Any]] = {}
+    profile_rows, key_rows = [], []
+    for state in states:
+        if state.get("deleted"):
+            continue
+        p = features.profile(entity_type, state["fields"], state["external_id"])
+        if p is None:
+            continue
+        rid = state["canonical_id"]
+        profiles[rid] = p
+        profile_rows.append({
+            "record_id": rid, "entity_type": entity_type, "source_system": state["source_system"],
+            "source_instance": state["source_instance"], "source_object": state["source_object"], "features": p,
+        })  # fmt: skip
+        key_rows += [
+            {"entity_type": entity_type, "kind": kind, "value": value, "record_id": rid}
+            for kind, value in features.blocking_keys(entity_type, p)
+        ]
+    if profile_rows:
+        upsert(conn, match_profiles, profile_rows, key=["record_id"])
+    for start in range(0, len(key_rows), 1000):
+        conn.execute(insert(match_keys), key_rows[start : start + 1000])
+    return profiles
+
+
+def _frequencies(conn: Connection, entity_type: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(kind, set()).add(value)
+    out: dict[tuple[str, str], int] = {}
+    for kind, values in by_kind.items():
+        for part in chunks(sorted(values)):
+            rows = conn.execute(
+                select(match_keys.c.value, func.count())
+                .where(and_(match_keys.c.entity_type == entity_type, match_keys.c.kind == kind))
+                .where(match_keys.c.value.in_(part))
+                .group_by(match_keys.c.value)
+            )
+            for value, count in rows:
+                out[(kind, value)] = int(count)
+    return out
+
+
+def _members_of_keys(
+    conn: Connection, entity_type: str, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[str]]:
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(kind, set()).add(value)
+    out: dict[tuple[str, str], list[str]] = {}
+    for kind, values in by_kind.items():
+        for part in chunks(sorted(values)):
+            rows = conn.execute(
+                select(match_keys.c.value, match_keys.c.record_id)
+                .where(and_(match_keys.c.entity_type == entity_type, match_keys.c.kind == kind))
+                .where(match_keys.c.value.in_(part))
+            )
+            for value, record_id in rows:
+                out.setdefault((kind, value), []).append(record_id)
+    return out
+
+
+def load_profiles(conn: Connection, record_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(record_ids))):
+        for rid, feats in conn.execute(
+            select(match_profiles.c.record_id, match_profiles.c.features).where(match_profiles.c.record_id.in_(part))
+        ):
+            out[rid] = feats
+    return out
+
+
+def entity_total(conn: Connection, entity_type: str) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).select_from(match_profiles).where(match_profiles.c.entity_type == entity_type)
+        ).scalar_one()
+    )
+
+
+def context_for(
+    conn: Connection, entity_type: str, profiles: Iterable[dict[str, Any]], keys: Iterable[tuple[str, str]]
+) -> Context:
+    freq = _frequencies(conn, entity_type, keys)
+    employer: dict[str, str] = {}
+    if entity_type == "person":
+        employer = golden_ids(conn, [p["employer"] for p in profiles if p.get("employer")])
+    return Context(
+        total=max(entity_total(conn, entity_type), 1),
+        frequency=lambda kind, value: freq.get((kind, value), 1),
+        employer=employer,
+    )
+
+
+def cluster_state(conn: Connection, entity_type: str, record_ids: Iterable[str]) -> Clusterer:
+    """A clusterer holding the current clusters of ``record_ids``, their strong keys and steward vetoes."""
+    clusterer = Clusterer(entity_type)
+    goldens = golden_ids(conn, record_ids)
+    clusters = members(conn, set(goldens.values()))
+    for rid, golden in goldens.items():
+        if rid not in clusters.setdefault(golden, []):
+            clusters[golden].append(rid)
+    everyone = [rid for recs in clusters.values() for rid in recs]
+    profiles = load_profiles(conn, everyone)
+    for golden, recs in clusters.items():
+        for rid in recs:
+            clusterer.add(rid, golden, strong_keys(entity_type, profiles.get(rid, {})))
+    for part in chunks(sorted(set(everyone))):
+        rows = conn.execute(
+            select(match_pairs.c.record_a, match_pairs.c.record_b).where(
+                match_pairs.c.state.in_(["rejected", "unmerged"]),
+                (match_pairs.c.record_a.in_(part)) | (match_pairs.c.record_b.in_(part)),
+            )
+        )
+        for a, b in rows:
+            clusterer.cannot_link(a, b)
+    return clusterer
+
+
+def match_page(
+    conn: Connection,
+    entity_type: str,
+    states: Sequence[dict[str, Any]],
+    now: datetime,
+    *,
+    run_id: str | None = None,
+    webhook_events: Mapping[str, str] | None = None,
+    config: MatchConfig | None = None,
+) -> set[str]:
+    """Index and match a page of source-record states; the golden ids whose membership changed."""
+    config = config or active()
+    if entity_type not in MATCHED_ENTITIES or not states:
+        return set()
+    lock_entity(conn, entity_type)
+    profiles = index_states(conn, entity_type, states)
+    if not config.enabled or not profiles:
+        return set()
+    keys = {rid: features.blocking_keys(entity_type, p) for rid, p in profiles.items()}
+    all_keys = {k for ks in keys.values() for k in ks}
+    ctx = context_for(conn, entity_type, profiles.values(), all_keys)
+    usable = {rid: usable_keys(ks, ctx.frequency, config) for rid, ks in keys.items()}
+    key_members = _members_of_keys(conn, entity_type, {k for ks in usable.values() for k in ks})
+    candidates = {rid: {m for key in usable[rid] for m in key_members.get(key, [])} - {rid} for rid in profiles}
+    others = load_profiles(conn, {c for cs in candidates.values() for c in cs} - profiles.keys())
+    everyone = {**others, **profiles}
+    if entity_type == "person":  # candidates' employers too
+        extra = [p["employer"] for p in others.values() if p.get("employer") and p["employer"] not in ctx.employer]
+        ctx.employer = {**ctx.employer, **golden_ids(conn, extra)}
+    order = {rid: i for i, rid in enumerate(profiles)}
+    bands = config.bands(entity_type)
+    links: list[Link] = []
+    for rid, cands in candidates.items():
+        for other in sorted(cands):
+            if other in order and order[other] >= order[rid]:
+                continue  # a pair inside the page is compared once
+            if other not in everyone:
+                continue
+            comparison = compare(entity_type, everyone[rid], everyone[other], ctx, bands)
+            if comparison.band != "none":
+                links.append(Link(rid, other, comparison))
+    if not links:
+        return set()
+    clusterer = cluster_state(conn, entity_type, {r for link in links for r in (link.a, link.b)})
+    existing = decisions.pair_states(conn, [decisions.pair_id(entity_type, link.a, link.b) for link in links])
+    outcomes = resolve(clusterer, [link for link in links if _automatic(existing, entity_type, link)])
+    return record_outcomes(conn, entity_type, outcomes, existing, now, run_id=run_id, webhook_events=webhook_events)
+
+
+def _automatic(existing: dict[str, Any], entity_type: str, link: Link) -> bool:
+    """A steward's decision on a pair is final: automatic matching leaves those pairs alone."""
+    row = existing.get(decisions.pair_id(entity_type, link.a, link.b))
+    return row is None or row.state not in decisions.STEWARD_STATES
+
+
+def record_outcomes(
+    conn: Connection,
+    entity_type: str,
+    outcomes: Sequence[Outcome],
+    existing: dict[str, Any],
+    now: datetime,
+    *,
+    run_id: str | None = None,
+    webhook_events: Mapping[str, str] | None = None,
+    actor: str = "auto",
+) -> set[str]:
+    """Write each outcome as a decision entry (naming the run or webhook event that brought the
+    record matched); the golden ids whose membership changed."""
+    touched: set[str] = set()
+    for outcome in outcomes:
+        link = outcome.link
+        c = link.comparison
+        if outcome.action in ("same", "rejected"):
+            continue
+        pid = decisions.pair_id(entity_type, link.a, link.b)
+        held = existing.get(pid)
+        state = "merged" if outcome.action == "merged" else "review"
+        if held is not None and held.state == state and outcome.action == "review":
+            continue  # already waiting for a steward
+        pair = decisions.pair_row(
+            entity_type, link.a, link.b, state=state, band=c.band, rule=c.rule, score=c.probability,
+            evidence=c.evidence, decided_by=actor,
+        )  # fmt: skip
+        golden = outcome.survivor or link.b
+        decisions.record(
+            conn, entity_type=entity_type, op="merge" if outcome.action == "merged" else "review", golden_id=golden,
+            now=now, moves=outcome.moves, pair=pair, run_id=run_id,
+            webhook_event_id=(webhook_events or {}).get(link.a) or (webhook_events or {}).get(link.b),
+            details={"reason": outcome.reason, "actor": actor, "weight": c.as_dict()["weight"]},
+        )  # fmt: skip
+        for _rid, source, target in outcome.moves:
+            touched.update((source, target))
+    return touched
+
+
+def reindex_all(conn: Connection, entity_type: str) -> int:
+    """Recompute every live record's profile and keys (after a change of standardisation)."""
+    conn.execute(delete(match_keys).where(match_keys.c.entity_type == entity_type))
+    conn.execute(delete(match_profiles).where(match_profiles.c.entity_type == entity_type))
+    rows = conn.execute(
+        select(source_records).where(source_records.c.entity_type == entity_type, source_records.c.deleted.is_(False))
+    ).mappings()
+    batch: list[dict[str, Any]] = []
+    count = 0
+    for row in rows:
+        batch.append(dict(row))
+        if len(batch) >= 1000:
+            index_states(conn, entity_type, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        index_states(conn, entity_type, batch)
+        count += len(batch)
+    return count
