@@ -90,6 +90,12 @@ def _band(probability: float, bands: Bands) -> str:
     return "none"
 
 
+def _add(evidence: list[dict[str, Any]] | None, name: str, a: Any, b: Any, level: str, weight: float) -> None:
+    """Record one comparison (skipped on the fast path, when nobody will read the evidence)."""
+    if evidence is not None:
+        evidence.append(_ev(name, a, b, level, weight))
+
+
 def _ev(name: str, a: Any, b: Any, level: str, weight: float) -> dict[str, Any]:
     return {"field": name, "a": a, "b": b, "level": level, "weight": None if math.isinf(weight) else round(weight, 3)}
 
@@ -194,43 +200,45 @@ def _exact_or_differ(a: Any, b: Any, agree: tuple[float, float], differ: tuple[f
     return "different", _w(*differ)
 
 
-def compare_organizations(a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Bands) -> Comparison:
+def compare_organizations(
+    a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Bands, explain: bool = True
+) -> Comparison:
     conflict = _strong_conflict(a, b)
     rule = _org_deterministic(a, b)
-    evidence: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] | None = [] if explain else None
     if rule is not None and conflict is None:
-        evidence.append(_ev(rule[0], rule[1], rule[1], "exact", math.inf))
-        return Comparison(rule[0], True, math.inf, 1.0, "auto", None, evidence)
+        _add(evidence, rule[0], rule[1], rule[1], "exact", math.inf)
+        return Comparison(rule[0], True, math.inf, 1.0, "auto", None, evidence or [])
     total = 0.0
     level, weight = _name_levels(ctx, a.get("name"), b.get("name"))
-    evidence.append(_ev("name", a.get("name"), b.get("name"), level, weight))
+    _add(evidence, "name", a.get("name"), b.get("name"), level, weight)
     total += weight
     da, db = set(a.get("domains") or ()), set(b.get("domains") or ())
     level, weight = _domain_levels(da, db)
-    evidence.append(_ev("domain", sorted(da), sorted(db), level, weight))
+    _add(evidence, "domain", sorted(da), sorted(db), level, weight)
     total += weight
     for name, agree, differ in (
         ("country", (0.95, 0.15), (0.03, 0.85)),
         ("city", (0.7, 0.02), (0.15, 0.98)),
     ):
         level, weight = _exact_or_differ(a.get(name), b.get(name), agree, differ)
-        evidence.append(_ev(name, a.get(name), b.get(name), level, weight))
+        _add(evidence, name, a.get(name), b.get(name), level, weight)
         total += weight
     level, weight = _phone_levels(ctx, a.get("phone"), b.get("phone"))
-    evidence.append(_ev("phone", a.get("phone"), b.get("phone"), level, weight))
+    _add(evidence, "phone", a.get("phone"), b.get("phone"), level, weight)
     total += weight
     if a.get("duns") and a["duns"] == b.get("duns"):  # only here when the names contradict it
         weight = _w(0.9, 0.02)
-        evidence.append(_ev("duns", a["duns"], b["duns"], "exact", weight))
+        _add(evidence, "duns", a["duns"], b["duns"], "exact", weight)
         total += weight
     if conflict is not None:
-        evidence.append(_ev(conflict, a.get(conflict), b.get(conflict), "conflict", 0.0))
+        _add(evidence, conflict, a.get(conflict), b.get(conflict), "conflict", 0.0)
     probability = _probability(total, ctx.total)
     band = _band(probability, bands)
     if conflict is not None:
         band = "review" if band != "none" or rule is not None else "none"
     return Comparison(
-        "conflict:" + conflict if conflict else "score", False, total, probability, band, conflict, evidence
+        "conflict:" + conflict if conflict else "score", False, total, probability, band, conflict, evidence or []
     )
 
 
@@ -288,54 +296,58 @@ def _email_levels(a: str, b: str) -> tuple[str, float]:
     return "different", _w(0.35, 0.999)
 
 
-def compare_people(a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Bands) -> Comparison:
+def compare_people(
+    a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Bands, explain: bool = True
+) -> Comparison:
     conflict = "hub_id" if a.get("hub_id") and b.get("hub_id") and a["hub_id"] != b["hub_id"] else None
-    evidence: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] | None = [] if explain else None
     if conflict is None:
         if a.get("hub_id") and a["hub_id"] == b.get("hub_id"):
-            evidence.append(_ev("hub_id", a["hub_id"], b["hub_id"], "exact", math.inf))
-            return Comparison("hub_id", True, math.inf, 1.0, "auto", None, evidence)
+            _add(evidence, "hub_id", a["hub_id"], b["hub_id"], "exact", math.inf)
+            return Comparison("hub_id", True, math.inf, 1.0, "auto", None, evidence or [])
         if a.get("email") and a["email"] == b.get("email"):
-            evidence.append(_ev("email", a["email"], b["email"], "exact", math.inf))
-            return Comparison("email", True, math.inf, 1.0, "auto", None, evidence)
+            _add(evidence, "email", a["email"], b["email"], "exact", math.inf)
+            return Comparison("email", True, math.inf, 1.0, "auto", None, evidence or [])
     total = 0.0
     level, weight = _first_levels(a, b)
-    evidence.append(_ev("first_name", a.get("first"), b.get("first"), level, weight))
+    _add(evidence, "first_name", a.get("first"), b.get("first"), level, weight)
     total += weight
     level, weight = _last_levels(ctx, a.get("last"), b.get("last"))
-    evidence.append(_ev("last_name", a.get("last"), b.get("last"), level, weight))
+    _add(evidence, "last_name", a.get("last"), b.get("last"), level, weight)
     total += weight
     level, weight, ga, gb = _employer_levels(a, b, ctx)
-    evidence.append(_ev("employer", ga, gb, level, weight))
+    _add(evidence, "employer", ga, gb, level, weight)
     total += weight
     level, weight = _phone_levels(ctx, a.get("phone"), b.get("phone"))
-    evidence.append(_ev("phone", a.get("phone"), b.get("phone"), level, weight))
+    _add(evidence, "phone", a.get("phone"), b.get("phone"), level, weight)
     total += weight
     if a.get("email") and b.get("email"):
         level, weight = _email_levels(a["email"], b["email"])
-        evidence.append(_ev("email", a["email"], b["email"], level, weight))
+        _add(evidence, "email", a["email"], b["email"], level, weight)
         total += weight
     probability = _probability(total, ctx.total)
     band = _band(probability, bands)
     if conflict is not None:
-        evidence.append(_ev("hub_id", a.get("hub_id"), b.get("hub_id"), "conflict", 0.0))
+        _add(evidence, "hub_id", a.get("hub_id"), b.get("hub_id"), "conflict", 0.0)
         band = "review" if band != "none" else "none"
-    return Comparison("conflict:hub_id" if conflict else "score", False, total, probability, band, conflict, evidence)
+    return Comparison(
+        "conflict:hub_id" if conflict else "score", False, total, probability, band, conflict, evidence or []
+    )
 
 
 # -- opportunities and deal registrations ----------------------------------------------------------
-def compare_deals(a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Bands) -> Comparison:
-    evidence: list[dict[str, Any]] = []
+def compare_deals(a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Bands, explain: bool = True) -> Comparison:
+    evidence: list[dict[str, Any]] | None = [] if explain else None
     if a.get("hub_id") and a["hub_id"] == b.get("hub_id"):
-        evidence.append(_ev("hub_id", a["hub_id"], b["hub_id"], "exact", math.inf))
-        return Comparison("hub_id", True, math.inf, 1.0, "auto", None, evidence)
+        _add(evidence, "hub_id", a["hub_id"], b["hub_id"], "exact", math.inf)
+        return Comparison("hub_id", True, math.inf, 1.0, "auto", None, evidence or [])
     for key_a, key_b in (("external_key", "self"), ("self", "external_key"), ("external_key", "external_key")):
         if a.get(key_a) and a.get(key_a) == b.get(key_b):
-            evidence.append(_ev("external_id", a[key_a], b[key_b], "round_trip", math.inf))
-            return Comparison("external_id", True, math.inf, 1.0, "auto", None, evidence)
+            _add(evidence, "external_id", a[key_a], b[key_b], "round_trip", math.inf)
+            return Comparison("external_id", True, math.inf, 1.0, "auto", None, evidence or [])
     total = 0.0
     level, weight = _name_levels(ctx, a.get("name"), b.get("name"))
-    evidence.append(_ev("name", a.get("name"), b.get("name"), level, weight))
+    _add(evidence, "name", a.get("name"), b.get("name"), level, weight)
     total += weight
     for name, agree, differ in (
         ("customer", (0.9, 0.001), (0.1, 0.999)),
@@ -343,13 +355,13 @@ def compare_deals(a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Ban
         ("close_date", (0.5, 0.005), (0.5, 0.995)),
     ):
         level, weight = _exact_or_differ(a.get(name), b.get(name), agree, differ)
-        evidence.append(_ev(name, a.get(name), b.get(name), level, weight))
+        _add(evidence, name, a.get(name), b.get(name), level, weight)
         total += weight
     probability = _probability(total, ctx.total)
-    return Comparison("score", False, total, probability, _band(probability, bands), None, evidence)
+    return Comparison("score", False, total, probability, _band(probability, bands), None, evidence or [])
 
 
-COMPARERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Context, Bands], Comparison]] = {
+COMPARERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Context, Bands, bool], Comparison]] = {
     "organization": compare_organizations,
     "person": compare_people,
     "opportunity": compare_deals,
@@ -358,7 +370,13 @@ COMPARERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Context, Bands], 
 
 
 def compare(entity_type: str, a: dict[str, Any], b: dict[str, Any], ctx: Context, bands: Bands) -> Comparison:
-    return COMPARERS[entity_type](a, b, ctx, bands)
+    """The verdict on a pair with its per-field evidence. Most pairs a block forms are no match: they
+    are scored without building evidence, and only the others are compared again to explain them."""
+    comparer = COMPARERS[entity_type]
+    quick = comparer(a, b, ctx, bands, False)
+    if quick.band == "none":
+        return quick
+    return comparer(a, b, ctx, bands, True)
 
 
 def strong_keys(entity_type: str, p: dict[str, Any]) -> dict[str, str]:

@@ -166,7 +166,9 @@ class BlockingIndex:
         return len(self.index.get((kind, value), ()))
 
     def candidates(self, record_id: str) -> set[str]:
-        return candidate_ids(self.keys[record_id], self.frequency, lambda key: self.index.get(key, ()), self.config)
+        return candidate_ids(
+            self.keys[record_id], self.frequency, lambda key: self.index.get(key, ()), self.config, record_id
+        )
 
 
 def usable_keys(
@@ -191,12 +193,24 @@ def candidate_ids(
     frequency: Callable[[str, str], int],
     members: Callable[[tuple[str, str]], Iterable[str]],
     config: MatchConfig,
+    exclude: str | None = None,
 ) -> set[str]:
-    """Records sharing a usable blocking key."""
-    out: set[str] = set()
+    """Records sharing a usable blocking key: every one sharing an identifier, and of the rest the
+    ``max_candidates`` that share the most keys (a shared rare key counts more than a common one)."""
+    strong: set[str] = set()
+    score: dict[str, float] = {}
     for key in usable_keys(keys, frequency, config):
-        out.update(members(key))
-    return out
+        if key[0] in features.IDENTIFIERS:
+            strong.update(members(key))
+            continue
+        weight = 1.0 / max(frequency(*key), 1)
+        for member in members(key):
+            score[member] = score.get(member, 0.0) + 1.0 + weight
+    if exclude is not None:
+        strong.discard(exclude)
+        score.pop(exclude, None)
+    ranked = sorted(score, key=lambda m: (-score[m], m))[: config.max_candidates]
+    return strong | set(ranked)
 
 
 def cluster_records(
@@ -240,14 +254,17 @@ def cluster_with_outcomes(
     ctx = Context(total=len(records), frequency=index.frequency, employer=employer or {})
     position = {record.record_id: i for i, record in enumerate(records)}
     links: list[Link] = []
+    seen: set[tuple[str, str]] = set()
     for record in records:
-        rid = record.record_id
-        for other in index.candidates(rid):
-            if position[other] >= position[rid]:
-                continue  # each pair once
-            comparison = compare(entity_type, profiles[rid], profiles[other], ctx, bands)
+        for other in index.candidates(record.record_id):
+            # each pair once, the later record first (the earlier one's cluster survives a tie)
+            a, b = sorted((record.record_id, other), key=lambda r: -position[r])
+            if (a, b) in seen:
+                continue
+            seen.add((a, b))
+            comparison = compare(entity_type, profiles[a], profiles[b], ctx, bands)
             if comparison.band != "none":
-                links.append(Link(rid, other, comparison))
+                links.append(Link(a, b, comparison))
     outcomes: list[Outcome] = []
     for a, b in accepted:
         if a in clusterer.golden and b in clusterer.golden:

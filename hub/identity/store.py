@@ -29,7 +29,7 @@ from hub.db.schema import match_keys, match_pairs, match_profiles, source_record
 from hub.identity import decisions, features
 from hub.identity.compare import Context, compare, strong_keys
 from hub.identity.config import MatchConfig, active
-from hub.identity.engine import Clusterer, Link, Outcome, resolve, usable_keys
+from hub.identity.engine import Clusterer, Link, Outcome, candidate_ids, resolve, usable_keys
 from hub.ledger.clusters import golden_ids, members
 from hub.ledger.upsert import chunks, upsert
 
@@ -189,7 +189,10 @@ def match_page(
     ctx = context_for(conn, entity_type, profiles.values(), all_keys)
     usable = {rid: usable_keys(ks, ctx.frequency, config) for rid, ks in keys.items()}
     key_members = _members_of_keys(conn, entity_type, {k for ks in usable.values() for k in ks})
-    candidates = {rid: {m for key in usable[rid] for m in key_members.get(key, [])} - {rid} for rid in profiles}
+    candidates = {
+        rid: candidate_ids(keys[rid], ctx.frequency, lambda key: key_members.get(key, []), config, rid)
+        for rid in profiles
+    }
     others = load_profiles(conn, {c for cs in candidates.values() for c in cs} - profiles.keys())
     everyone = {**others, **profiles}
     if entity_type == "person":  # candidates' employers too
