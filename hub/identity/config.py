@@ -4,7 +4,7 @@ Defaults live here; a YAML file (``HUB_MATCHING_FILE``) overrides any of them::
 
     organization: {auto: 0.97, review: 0.6}
     person: {auto: 0.97, review: 0.6}
-    block_cap: 150
+    block_cap: 60
     max_candidates: 20
 
 A pair whose match probability reaches ``auto`` merges (unless a strong key conflicts or a steward
@@ -43,7 +43,7 @@ class MatchConfig(BaseModel):
     deal_registration: Bands = Bands(auto=1.0, review=0.8)
     # A blocking key shared by more records than this is too common to compare on (a name word like
     # "global"): it still counts for term frequencies, but pairs are only formed through rarer keys.
-    block_cap: int = Field(default=150, ge=2, le=100_000)
+    block_cap: int = Field(default=60, ge=2, le=100_000)
     # Of the records sharing usable keys, each record is compared with at most this many: those that
     # share the most keys (rarer keys first). Bounds the cost per record, so matching stays linear.
     max_candidates: int = Field(default=20, ge=1, le=10_000)
