@@ -20,6 +20,8 @@ from hub.connector_store import ConnectorPublic, ConnectorStore, Schedule
 from hub.sync import StreamBusy, SyncRunner
 
 log = logging.getLogger(__name__)
+#: Job ids of one-off resumptions of paused streams (kept across ``reload``).
+RESUME_PREFIX = "resume:"
 
 
 def trigger_for(schedule: Schedule) -> BaseTrigger:
@@ -65,22 +67,33 @@ class HubScheduler:
         return jobs
 
     def reload(self) -> None:
+        """Register every enabled connector's schedules. A connector whose stored configuration is
+        unusable (``ConnectorPublic.error``) is logged in one line and skipped: it cannot keep the
+        others from being scheduled, nor ``hub serve`` from starting."""
         wanted: set[str] = set()
         for connector in self.store.list():
             if not connector.enabled:
                 continue
+            if connector.error:
+                log.warning("connector %s not scheduled: %s", connector.id, connector.error)
+                continue
             for job_id, stream, schedule in self.jobs_for(connector):
+                try:
+                    trigger = trigger_for(schedule)
+                    self.scheduler.add_job(
+                        self._run,
+                        trigger=trigger,
+                        args=(connector.id, stream, schedule.mode),
+                        id=job_id,
+                        name=f"sync {connector.id}/{stream} ({schedule.mode})",
+                        replace_existing=True,
+                    )
+                except (ValueError, OverflowError) as exc:
+                    log.warning("connector %s: schedule %s not registered: %s", connector.id, job_id, exc)
+                    continue
                 wanted.add(job_id)
-                self.scheduler.add_job(
-                    self._run,
-                    trigger=trigger_for(schedule),
-                    args=(connector.id, stream, schedule.mode),
-                    id=job_id,
-                    name=f"sync {connector.id}/{stream} ({schedule.mode})",
-                    replace_existing=True,
-                )
         for job in self.scheduler.get_jobs():
-            if job.id not in wanted:
+            if job.id not in wanted and not job.id.startswith(RESUME_PREFIX):
                 job.remove()
 
     def next_run(self, connector_id: str, stream: str) -> datetime | None:

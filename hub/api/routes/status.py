@@ -30,6 +30,7 @@ def status(hub: HubDep, scheduler: SchedulerDep) -> dict[str, Any]:
                     "id": connector.id,
                     "kind": connector.kind,
                     "enabled": connector.enabled,
+                    "error": connector.error,
                     "streams": streams,
                     "webhooks": webhook_status(conn, connector.id),
                 }

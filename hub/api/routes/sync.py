@@ -57,6 +57,8 @@ async def trigger(connector_id: str, request: Request, hub: HubDep, body: SyncRe
         connector = hub.store.get(connector_id)
     except NotFound as exc:
         raise ApiError(404, str(exc.args[0])) from exc
+    if connector.error:
+        raise ApiError(409, f"connector {connector_id!r} cannot sync: {connector.error}; fix it with PATCH")
     streams = body.streams or connector.streams
     unknown = sorted(set(streams) - set(connector.streams))
     if unknown:
