@@ -20,6 +20,7 @@ from connectors.sdk import Connector
 from hub.crypto import SecretBox
 from hub.db import reader
 from hub.db.schema import connectors as connectors_table
+from hub.db.schema import stream_leases, stream_state
 from hub.registry import ConnectorRegistry
 
 
@@ -309,8 +310,15 @@ class ConnectorStore:
         )
 
     def delete(self, connector_id: str) -> None:
+        """Delete the connector and retire its sync state in one transaction: its leases (a running
+        sync stops at its next page, see ``hub.sync.runner``), cursors and resume positions, so a
+        connector re-created with this id starts with a full read. Its ledger history, source records
+        and xrefs stay (they are the record of what was read)."""
         self._row(connector_id)
         with self.engine.begin() as conn:
+            # Leases first, then the state: the order a committing page takes its locks in (PostgreSQL).
+            conn.execute(delete(stream_leases).where(stream_leases.c.connector_id == connector_id))
+            conn.execute(delete(stream_state).where(stream_state.c.connector_id == connector_id))
             conn.execute(delete(connectors_table).where(connectors_table.c.id == connector_id))
 
     def get(self, connector_id: str) -> ConnectorPublic:

@@ -43,7 +43,7 @@ def runs(
     hub: HubDep,
     connector_id: str | None = None,
     stream: str | None = None,
-    status: Literal["running", "succeeded", "failed", "interrupted", "paused"] | None = None,
+    status: Literal["running", "succeeded", "failed", "interrupted", "paused", "cancelled"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     with hub.reader.connect() as conn:
