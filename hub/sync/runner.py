@@ -99,6 +99,9 @@ class SyncRunner:
         self.lease_seconds = lease_seconds
         self.owner = owner or default_owner()
         self.clock = clock
+        #: Called with (connector id, stream, paused until) when a run pauses on a spent quota; the
+        #: scheduler sets it to resume the stream then.
+        self.on_pause: Callable[[str, str, datetime], None] | None = None
 
     def run_all(
         self,
@@ -335,6 +338,7 @@ class SyncRunner:
         run.status = "paused"
         run.error = f"{type(exc).__name__}: {exc} (paused {wait:.0f} s)"
         now = self.clock()
+        until = now + timedelta(seconds=wait)
         with self.engine.begin() as conn:
             try:
                 lease.renew(conn, run.connector_id, run.stream, run.run_id, now, self.lease_seconds)
@@ -343,12 +347,16 @@ class SyncRunner:
             upsert(
                 conn,
                 stream_state,
-                [{"connector_id": run.connector_id, "stream": run.stream, "updated_at": now,
-                  "paused_until": now + timedelta(seconds=wait)}],
+                [{"connector_id": run.connector_id, "stream": run.stream, "updated_at": now, "paused_until": until}],
                 key=["connector_id", "stream"],
                 update=["paused_until", "updated_at"],
             )  # fmt: skip
         log.warning("sync paused %s/%s for %.0f s: %s", run.connector_id, run.stream, wait, exc)
+        if self.on_pause is not None:
+            try:
+                self.on_pause(run.connector_id, run.stream, until)
+            except Exception as error:  # the pause stands; the next trigger resumes it
+                log.warning("resume of %s/%s not scheduled: %s", run.connector_id, run.stream, error)
 
     def _finish(self, run: RunResult) -> None:
         """Record the run's outcome and release the lease."""
