@@ -316,8 +316,11 @@ class ConnectorStore:
         and xrefs stay (they are the record of what was read)."""
         self._row(connector_id)
         with self.engine.begin() as conn:
-            # Leases first, then the state: the order a committing page takes its locks in (PostgreSQL).
-            conn.execute(delete(stream_leases).where(stream_leases.c.connector_id == connector_id))
+            # Leases first (in stream order), then the state: the order a committing page takes its locks
+            # in, so a page committing meanwhile on PostgreSQL waits instead of deadlocking.
+            mine = stream_leases.c.connector_id == connector_id
+            conn.execute(select(stream_leases.c.stream).where(mine).order_by(stream_leases.c.stream).with_for_update())
+            conn.execute(delete(stream_leases).where(mine))
             conn.execute(delete(stream_state).where(stream_state.c.connector_id == connector_id))
             conn.execute(delete(connectors_table).where(connectors_table.c.id == connector_id))
 

@@ -214,7 +214,8 @@ class SyncRunner:
     def _renew(self, conn: Connection, run: RunResult, waiting: list[Claim], now: datetime) -> None:
         """Renew the run's lease and those of the claimed runs waiting behind it (``LeaseLost`` if
         one was withdrawn)."""
-        for held in (run, *(claim.run for claim in waiting)):
+        # In stream order, the order ``ConnectorStore.delete`` locks them in (no deadlock on PostgreSQL).
+        for held in sorted((run, *(claim.run for claim in waiting)), key=lambda r: r.stream):
             lease.renew(conn, held.connector_id, held.stream, held.run_id, now, self.lease_seconds)
 
     # --- the steps of a run -------------------------------------------------------------------------
