@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from sqlalchemy import Engine, delete, insert, select, update
 
 from connectors.sdk import Connector
 from hub.crypto import SecretBox
 from hub.db import reader
 from hub.db.schema import connectors as connectors_table
+from hub.db.schema import stream_leases, stream_state
 from hub.registry import ConnectorRegistry
 
 
@@ -39,25 +40,53 @@ class Conflict(ValueError):
     pass
 
 
+#: The longest schedule interval: a year. Longer ones overflow the scheduler's date arithmetic.
+MAX_INTERVAL_SECONDS = 366 * 86_400
+#: How far ahead a cron expression must fire at least once (a leap day on a given weekday recurs
+#: every 28 years); one that does not (``0 0 30 2 *``, 30 February) never fires and is refused.
+CRON_HORIZON_YEARS = 30
+MAX_SCHEDULES = 50
+
+
+def cron_never_fires(expression: str, now: datetime | None = None) -> bool:
+    """True when the (valid) crontab ``expression`` has no fire time within ``CRON_HORIZON_YEARS``."""
+    now = now or datetime.now(UTC)
+    minute, hour, day, month, day_of_week = expression.split()
+    bounded = CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+        year=f"{now.year}-{now.year + CRON_HORIZON_YEARS}", timezone=UTC,
+    )  # fmt: skip
+    return bounded.get_next_fire_time(None, now) is None
+
+
 class Schedule(BaseModel):
-    """When a stream syncs: every ``interval_seconds`` or on a ``cron`` expression (UTC)."""
+    """When a stream syncs: every ``interval_seconds`` (at most a year) or on a ``cron`` expression
+    (UTC) that fires at least once."""
 
     model_config = ConfigDict(extra="forbid")
 
-    stream: str = Field(default="*", description="A stream name, or * for every stream.")
-    interval_seconds: int | None = Field(default=None, ge=1)
-    cron: str | None = None
+    stream: str = Field(default="*", max_length=100, description="A stream name, or * for every stream.")
+    interval_seconds: int | None = Field(default=None, ge=1, le=MAX_INTERVAL_SECONDS)
+    cron: str | None = Field(default=None, max_length=200)
     mode: Literal["incremental", "full"] = "incremental"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_fires(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            CronTrigger.from_crontab(value, timezone=UTC)
+        except ValueError as exc:
+            raise ValueError(f"invalid cron expression {value!r}: {exc}") from exc
+        if cron_never_fires(value):
+            raise ValueError(f"cron expression {value!r} never fires (an impossible date such as 30 February?)")
+        return value
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Schedule:
         if (self.interval_seconds is None) == (self.cron is None):
             raise ValueError("give exactly one of interval_seconds or cron")
-        if self.cron is not None:
-            try:
-                CronTrigger.from_crontab(self.cron, timezone=UTC)
-            except ValueError as exc:
-                raise ValueError(f"invalid cron expression {self.cron!r}: {exc}") from exc
         return self
 
 
@@ -69,7 +98,7 @@ class ConnectorCreate(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     config: dict[str, Any] = Field(default_factory=dict)
     credentials: dict[str, Any] = Field(default_factory=dict, description="Write-only.")
-    schedules: list[Schedule] = Field(default_factory=list)
+    schedules: list[Schedule] = Field(default_factory=list, max_length=MAX_SCHEDULES)
     enabled: bool = True
 
 
@@ -79,7 +108,7 @@ class ConnectorUpdate(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     config: dict[str, Any] | None = None
     credentials: dict[str, Any] | None = Field(default=None, description="Merged into the stored ones.")
-    schedules: list[Schedule] | None = None
+    schedules: list[Schedule] | None = Field(default=None, max_length=MAX_SCHEDULES)
     enabled: bool | None = None
 
 
@@ -94,6 +123,11 @@ class ConnectorPublic(BaseModel):
     streams: list[str]
     created_at: datetime
     updated_at: datetime
+    error: str | None = Field(
+        default=None,
+        description="Why the stored configuration is unusable (a row written before today's bounds): the "
+        "connector is not scheduled nor synced until it is fixed with PATCH.",
+    )
 
 
 def secret_fields(model: type[BaseModel]) -> set[str]:
@@ -105,6 +139,29 @@ def secret_fields(model: type[BaseModel]) -> set[str]:
         if SecretStr in args:
             names.add(name)
     return names
+
+
+def _stored_schedules(stored: Any) -> tuple[list[Schedule], str | None]:
+    """The valid schedules of a stored row, and what is wrong with the others (None when all are valid)."""
+    if not isinstance(stored, list):
+        return [], "stored schedules are not a list"
+    valid, problems = [], []
+    for n, item in enumerate(stored):
+        try:
+            valid.append(Schedule.model_validate(item))
+        except ValidationError as exc:
+            first = exc.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            problems.append(f"schedule {n}{' ' + where if where else ''}: {first['msg']}")
+    return valid, ("invalid stored schedules: " + "; ".join(problems)) if problems else None
+
+
+def _describe(exc: ConnectorConfigError) -> str:
+    if not exc.errors:
+        return str(exc)
+    first = exc.errors[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{exc}: {where + ': ' if where else ''}{first['msg']}"
 
 
 class ConnectorStore:
@@ -151,18 +208,34 @@ class ConnectorStore:
                 )
 
     def _public(self, row: Any) -> ConnectorPublic:
-        streams = [s.name for s in self.registry.get(row.kind).spec.streams]
+        """The API's view of a row; a row that no longer validates is described, with ``error`` set,
+        instead of failing every listing (it is then skipped by the scheduler and the runner)."""
+        error: str | None = None
+        credentials = self.box.open(row.secrets)
+        try:
+            streams = [s.name for s in self.registry.get(row.kind).spec.streams]
+        except KeyError as exc:
+            streams, error = [], str(exc.args[0] if exc.args else exc)
+        schedules, bad = _stored_schedules(row.schedules)
+        if bad:
+            error = bad
+        if error is None:
+            try:
+                self._validate(row.kind, row.config if isinstance(row.config, dict) else {}, credentials)
+            except ConnectorConfigError as exc:
+                error = _describe(exc)
         return ConnectorPublic(
             id=row.id,
             kind=row.kind,
             name=row.name,
-            config=row.config,
-            credentials_set=sorted(self.box.open(row.secrets)),
-            schedules=[Schedule.model_validate(s) for s in row.schedules],
+            config=row.config if isinstance(row.config, dict) else {},
+            credentials_set=sorted(credentials),
+            schedules=schedules,
             enabled=row.enabled,
             streams=streams,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            error=error,
         )
 
     def _row(self, connector_id: str) -> Any:
@@ -206,6 +279,10 @@ class ConnectorStore:
         if patch.schedules is not None:
             self._check_schedules(row.kind, patch.schedules)
             values["schedules"] = [s.model_dump() for s in patch.schedules]
+        else:
+            _, bad = _stored_schedules(row.schedules)
+            if bad:
+                raise ConnectorConfigError(f"{bad}; send schedules to replace them")
         if patch.name is not None:
             values["name"] = patch.name
         if patch.enabled is not None:
@@ -233,8 +310,18 @@ class ConnectorStore:
         )
 
     def delete(self, connector_id: str) -> None:
+        """Delete the connector and retire its sync state in one transaction: its leases (a running
+        sync stops at its next page, see ``hub.sync.runner``), cursors and resume positions, so a
+        connector re-created with this id starts with a full read. Its ledger history, source records
+        and xrefs stay (they are the record of what was read)."""
         self._row(connector_id)
         with self.engine.begin() as conn:
+            # Leases first (in stream order), then the state: the order a committing page takes its locks
+            # in, so a page committing meanwhile on PostgreSQL waits instead of deadlocking.
+            mine = stream_leases.c.connector_id == connector_id
+            conn.execute(select(stream_leases.c.stream).where(mine).order_by(stream_leases.c.stream).with_for_update())
+            conn.execute(delete(stream_leases).where(mine))
+            conn.execute(delete(stream_state).where(stream_state.c.connector_id == connector_id))
             conn.execute(delete(connectors_table).where(connectors_table.c.id == connector_id))
 
     def get(self, connector_id: str) -> ConnectorPublic:

@@ -41,7 +41,11 @@ class Hub:
         if run_migrations:
             migrate(settings.database_url)
         match_config.set_active(match_config.load_match_config(settings.matching_file))
-        engine = create_db_engine(settings.database_url)
+        engine = create_db_engine(
+            settings.database_url,
+            read_lock_timeout=settings.db_read_lock_timeout_seconds,
+            read_statement_timeout=settings.db_read_statement_timeout_seconds,
+        )
         registry = ConnectorRegistry()
         store = ConnectorStore(engine, registry, SecretBox(settings.resolved_secret_key()))
         mappers = MapperSet(Path(settings.mappings_dir))

@@ -94,10 +94,22 @@ def stream_status(conn: Connection, connector_id: str, stream: str, now: datetim
         except ValueError:
             lag = None
     paused = state.paused_until if state is not None else None
+    reason = None
+    if paused is not None:  # set from the pause until the resumed run commits a page
+        reason = conn.execute(
+            select(sync_runs.c.error)
+            .where(
+                sync_runs.c.connector_id == connector_id, sync_runs.c.stream == stream, sync_runs.c.status == "paused"
+            )
+            .order_by(desc(sync_runs.c.started_at))
+            .limit(1)
+        ).scalar()
     if held:
         phase = "running"
     elif paused is not None and paused > now:
         phase = "paused"
+    elif paused is not None:
+        phase = "resuming"  # the pause is over; the scheduler's one-off resume is due
     elif last is None:
         phase = "never_run"
     elif last.status == "failed":
@@ -113,7 +125,8 @@ def stream_status(conn: Connection, connector_id: str, stream: str, now: datetim
         "lag_seconds": lag,
         "resumable": bool(state is not None and state.resume),
         "last_full_sync_at": _iso(state.last_full_sync_at) if state else None,
-        "paused_until": _iso(paused) if paused is not None and paused > now else None,
+        "paused_until": _iso(paused),
+        "pause_reason": reason,
         "last_run": run_row(last) if last else None,
         "records_seen": last.records_seen if last else 0,
         "records_changed": last.records_changed if last else 0,

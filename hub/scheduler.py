@@ -8,18 +8,24 @@ against manual triggers and other processes.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 
 from hub.connector_store import ConnectorPublic, ConnectorStore, Schedule
-from hub.sync import StreamBusy, SyncRunner
+from hub.db.schema import stream_state
+from hub.sync import StreamBusy, StreamPaused, SyncRunner
 
 log = logging.getLogger(__name__)
+#: Job ids of one-off resumptions of paused streams (kept across ``reload``).
+RESUME_PREFIX = "resume:"
+RESUME_MARGIN = timedelta(seconds=1)
 
 
 def trigger_for(schedule: Schedule) -> BaseTrigger:
@@ -40,18 +46,50 @@ class HubScheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
             timezone=UTC,
         )
+        runner.on_pause = self.schedule_resume
 
     def start(self) -> None:
         self.reload()
+        self._resume_paused()
         self.scheduler.start()
+
+    def schedule_resume(self, connector_id: str, stream: str, until: datetime) -> None:
+        """A one-off run of the paused stream just after ``until`` (it continues from its last page)."""
+        self.scheduler.add_job(
+            self._run,
+            trigger=DateTrigger(run_date=until + RESUME_MARGIN, timezone=UTC),
+            args=(connector_id, stream, "incremental", "resume"),
+            id=f"{RESUME_PREFIX}{connector_id}:{stream}",
+            name=f"resume {connector_id}/{stream} after its pause",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def _resume_paused(self) -> None:
+        """At start-up: schedule the resumption of every stream a pause left waiting (a restart
+        during the pause would otherwise leave it for the next trigger)."""
+        known = {c.id for c in self.store.list() if c.enabled and not c.error}
+        with self.store.reader.connect() as conn:
+            rows = conn.execute(
+                select(stream_state.c.connector_id, stream_state.c.stream, stream_state.c.paused_until).where(
+                    stream_state.c.paused_until.is_not(None)
+                )
+            ).all()
+        now = datetime.now(UTC)
+        for row in rows:
+            if row.connector_id in known:
+                self.schedule_resume(row.connector_id, row.stream, max(row.paused_until, now))
 
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
-    def _run(self, connector_id: str, stream: str, mode: str) -> None:
+    def _run(self, connector_id: str, stream: str, mode: str, trigger: str = "schedule") -> None:
         try:
-            self.runner.run(connector_id, stream, mode=mode, trigger="schedule")  # type: ignore[arg-type]
+            self.runner.run(connector_id, stream, mode=mode, trigger=trigger)  # type: ignore[arg-type]
+        except StreamPaused as exc:
+            log.info("scheduled run skipped: %s", exc)
+            self.schedule_resume(connector_id, stream, exc.until)
         except StreamBusy as exc:
             log.info("scheduled run skipped: %s", exc)
         except Exception:
@@ -65,22 +103,33 @@ class HubScheduler:
         return jobs
 
     def reload(self) -> None:
+        """Register every enabled connector's schedules. A connector whose stored configuration is
+        unusable (``ConnectorPublic.error``) is logged in one line and skipped: it cannot keep the
+        others from being scheduled, nor ``hub serve`` from starting."""
         wanted: set[str] = set()
         for connector in self.store.list():
             if not connector.enabled:
                 continue
+            if connector.error:
+                log.warning("connector %s not scheduled: %s", connector.id, connector.error)
+                continue
             for job_id, stream, schedule in self.jobs_for(connector):
+                try:
+                    trigger = trigger_for(schedule)
+                    self.scheduler.add_job(
+                        self._run,
+                        trigger=trigger,
+                        args=(connector.id, stream, schedule.mode),
+                        id=job_id,
+                        name=f"sync {connector.id}/{stream} ({schedule.mode})",
+                        replace_existing=True,
+                    )
+                except (ValueError, OverflowError) as exc:
+                    log.warning("connector %s: schedule %s not registered: %s", connector.id, job_id, exc)
+                    continue
                 wanted.add(job_id)
-                self.scheduler.add_job(
-                    self._run,
-                    trigger=trigger_for(schedule),
-                    args=(connector.id, stream, schedule.mode),
-                    id=job_id,
-                    name=f"sync {connector.id}/{stream} ({schedule.mode})",
-                    replace_existing=True,
-                )
         for job in self.scheduler.get_jobs():
-            if job.id not in wanted:
+            if job.id not in wanted and not job.id.startswith(RESUME_PREFIX):
                 job.remove()
 
     def next_run(self, connector_id: str, stream: str) -> datetime | None:

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     lease_seconds: int = Field(default=120, ge=5, description="A running sync's lease; renewed every page.")
     log_level: str = "INFO"
+    db_read_lock_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=600, description="PostgreSQL: an API read waits this long for a lock, then 503."
+    )
+    db_read_statement_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="PostgreSQL: an API read runs at most this long, then 503."
+    )
     public_url: str | None = Field(
         default=None,
         description="The hub's URL as senders call it (behind a proxy); signatures over the URI use it.",

@@ -11,6 +11,7 @@ replay after a fix) and acknowledged.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -28,6 +29,10 @@ from webhooks.inbox import Inbox, Stored
 
 log = logging.getLogger(__name__)
 _RETRY = {"Retry-After": "5"}
+
+
+class StoreTimeout(Exception):
+    """The delivery's store timeout ran out before the database took it."""
 
 
 class Refused(Exception):
@@ -72,14 +77,21 @@ def build_router(
     count = (metrics or Metrics()).delivery
     timeout = settings.store_timeout_seconds
 
-    def _persist(connector_id: str, inbound: InboundRequest, events: list[WebhookEvent], error: str | None) -> Stored:
+    def _persist(
+        connector_id: str, inbound: InboundRequest, events: list[WebhookEvent], error: str | None, deadline: float
+    ) -> Stored:
+        # Wait for the database only briefly: the sender's retry is a better queue than our socket.
+        # The wait is counted from the delivery's arrival, so time spent queued for a worker thread
+        # or a pooled connection (many deliveries under one lock) is part of it, not added to it.
         with engine.connect() as conn:
-            # Wait for the database only briefly: the sender's retry is a better queue than our socket.
-            _sqlite_busy_timeout(conn, timeout)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StoreTimeout(f"no database connection within {timeout:g} s")
+            _sqlite_busy_timeout(conn, remaining)
             try:
                 with conn.begin():
                     if conn.dialect.name == "postgresql":
-                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'")
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{max(1, int(remaining * 1000))}ms'")
                     return inbox.store(conn, connector_id, inbound, events, datetime.now(UTC), error=error)
             finally:
                 _sqlite_busy_timeout(conn, 30)
@@ -116,6 +128,7 @@ def build_router(
         return connector, inbound, content_type
 
     async def _receive(connector_id: str, request: Request) -> Response:
+        deadline = time.monotonic() + timeout
         connector, inbound, content_type = await _verified(connector_id, request)
         document = None
         if content_type == "application/json":
@@ -130,8 +143,8 @@ def build_router(
         except PayloadError as exc:
             error = str(exc)
         try:
-            stored = await run_in_threadpool(_persist, connector_id, inbound, events, error)
-        except (OperationalError, DBAPIError) as exc:
+            stored = await run_in_threadpool(_persist, connector_id, inbound, events, error, deadline)
+        except (OperationalError, DBAPIError, StoreTimeout) as exc:
             log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
             count(connector_id, "unavailable")
             raise Refused(503, "database unavailable; retry later", _RETRY) from exc

@@ -87,14 +87,15 @@ class InboxWorker:
         return len(rows)
 
     def _apply(self, connector_id: str, object_name: str, group: list[Any]) -> None:
-        found = self.cache.get(connector_id)
-        if found is None:
-            raise LookupError(f"connector {connector_id!r} is gone or disabled")
-        kind, connector = found
-        event_ids = {row.external_id: str(row.id) for row in group}  # the latest event per record wins
-        carried = [row.record for row in group if row.record is not None]
-        named = list(dict.fromkeys(row.external_id for row in group if row.record is None))
-        fetched = connector.fetch(object_name, named) if named else []
+        # The connector is held until the write is done: an edit meanwhile swaps it for new users only.
+        with self.cache.use(connector_id) as found:
+            if found is None:
+                raise LookupError(f"connector {connector_id!r} is gone or disabled")
+            kind, connector = found
+            event_ids = {row.external_id: str(row.id) for row in group}  # the latest event per record wins
+            carried = [row.record for row in group if row.record is not None]
+            named = list(dict.fromkeys(row.external_id for row in group if row.record is None))
+            fetched = connector.fetch(object_name, named) if named else []
         records = [*carried, *fetched]
         present = {self.ledger.external_id(kind, object_name, raw) for raw in records}
         gone = [external_id for external_id in named if external_id not in present]

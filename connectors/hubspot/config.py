@@ -30,9 +30,9 @@ class HubSpotConfig(BaseModel):
     page_size: int = Field(default=100, ge=1, le=100, description="List page size (HubSpot max 100).")
     search_page_size: int = Field(default=200, ge=1, le=200, description="Search page size (max 200).")
     incremental_lookback_seconds: int = Field(
-        default=30, ge=0, description="Re-read this much before the cursor: the search index lags."
+        default=30, ge=0, le=2_592_000, description="Re-read this much before the cursor: the search index lags."
     )
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600, description="Per-request timeout (at most 10 minutes).")
     max_retries: int = Field(default=5, ge=0, le=20, description="Retries of a 429/5xx/transport failure per call.")
     webhook_signature: Literal["hubspot_v3", "standard_webhooks"] = Field(
         default="hubspot_v3",

@@ -22,11 +22,12 @@ class PartnerStackConfig(BaseModel):
     public_key: str = Field(min_length=1, description="Vendor API public key (the Basic-auth username).")
     secret_key: SecretStr = Field(description="Vendor API secret key (the Basic-auth password).")
     page_size: int = Field(default=250, ge=1, le=250, description="List page size (`limit`, PartnerStack max 250).")
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600, description="Per-request timeout (at most 10 minutes).")
     max_retries: int = Field(default=5, ge=0, le=20, description="Retries of a 429/5xx/transport failure per call.")
     incremental_lookback_seconds: int = Field(
         default=300,
         ge=0,
+        le=2_592_000,
         description="Re-read this much before the cursor on incremental reads. Customers and deals are "
         "listed in creation order (their lists take no order_by), so a record updated while a read is under "
         "way may sit behind the reader; re-reading a few minutes catches it (unchanged records cost no write).",

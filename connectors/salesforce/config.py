@@ -45,10 +45,11 @@ class SalesforceConfig(BaseModel):
     incremental_lookback_seconds: int = Field(
         default=60,
         ge=0,
+        le=2_592_000,
         description="Re-read this much before the cursor: SystemModstamp is stamped before a transaction "
         "commits, so a slow transaction can surface behind the newest record already read.",
     )
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600, description="Per-request timeout (at most 10 minutes).")
     max_retries: int = Field(default=5, ge=0, le=20, description="Retries of a 5xx/transport failure per call.")
     verify_tls: bool | str = Field(
         default=True, description="false, or the path of a CA bundle (e.g. a test sandbox's self-signed cert)."

@@ -8,7 +8,8 @@ from collections.abc import Callable, Generator
 
 import httpx
 
-from connectors.sdk.errors import AuthError
+from connectors.sdk.errors import AuthError, TransientError
+from connectors.sdk.http import parse_retry_after
 
 #: Called by a connector with the credential fields the upstream replaced (a rotated refresh token:
 #: ``{"refresh_token": "..."}``); the hub sets ``Connector.credentials_changed`` to re-seal them.
@@ -76,6 +77,14 @@ class OAuth2RefreshToken(httpx.Auth):
         return httpx.Request("POST", self._token_url, data=form, headers={"Accept": "application/json"})
 
     def _accept(self, response: httpx.Response) -> None:
+        if response.status_code == 429 or response.status_code >= 500:
+            # The token endpoint is busy or down, not refusing us: the requester's retry loop retries it.
+            raise TransientError(
+                f"token endpoint answered HTTP {response.status_code}",
+                status=response.status_code,
+                body=response.text[:500],
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
         if response.status_code != 200:
             raise AuthError(
                 f"token refresh failed with HTTP {response.status_code}",

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,6 +73,14 @@ def _api(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.status, exc.message, exc.details), status_code=exc.status, headers=exc.headers)
 
 
+def _database(request: Request, exc: Exception) -> JSONResponse:
+    """The database is down, or a lock or statement timeout ran out (PostgreSQL): retry later."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse(
+        error_body(503, "database unavailable or busy; retry later"), status_code=503, headers={"Retry-After": "5"}
+    )
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(error_body(500, "internal error; see the hub's log", code="internal"), status_code=500)
@@ -81,6 +90,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ApiError, _api)
+    app.add_exception_handler(OperationalError, _database)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -18,8 +18,13 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine with orjson for JSON columns; SQLite gets WAL, a busy timeout and foreign keys."""
+def create_db_engine(url: str, *, read_lock_timeout: float = 5.0, read_statement_timeout: float = 30.0) -> Engine:
+    """An engine with orjson for JSON columns; SQLite gets WAL, a busy timeout and foreign keys.
+
+    On PostgreSQL a read-only transaction (``reader(engine)``: the API's reads) waits at most
+    ``read_lock_timeout`` seconds for a lock and runs at most ``read_statement_timeout`` seconds, so a
+    table locked by a migration or a long transaction makes ``GET /api/v1/status`` answer 503 instead
+    of hanging."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -51,7 +56,7 @@ def create_db_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
@@ -64,6 +69,17 @@ def create_db_engine(url: str) -> Engine:
         pool_size=20,
         max_overflow=20,
     )
+    limits = (f"{max(1, int(read_lock_timeout * 1000))}ms", f"{max(1, int(read_statement_timeout * 1000))}ms")
+
+    @event.listens_for(engine, "begin")
+    def _pg_read_limits(conn: Any) -> None:
+        if conn.get_execution_options().get("read_only", False):
+            # Local to the transaction: the pooled connection's writers keep the server's defaults.
+            conn.exec_driver_sql(
+                "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)", limits
+            )
+
+    return engine
 
 
 def reader(engine: Engine) -> Engine:

@@ -19,15 +19,29 @@ from hub.ledger.upsert import insert_ignore
 
 
 class StreamBusy(RuntimeError):
-    """Another run holds this stream's lease."""
+    """Another run holds this stream's lease: ``run_id`` names it (None when unknown)."""
+
+    def __init__(self, message: str, *, stream: str | None = None, run_id: str | None = None) -> None:
+        super().__init__(message)
+        self.stream = stream
+        self.run_id = run_id
 
 
 class StreamPaused(StreamBusy):
     """The upstream's API quota is spent; the stream waits until ``until``."""
 
-    def __init__(self, message: str, until: datetime) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, until: datetime, *, stream: str | None = None) -> None:
+        super().__init__(message, stream=stream)
         self.until = until
+
+
+class LeaseLost(StreamBusy):
+    """The run's lease is gone: taken over after expiry by another run, or ``withdrawn`` (no lease
+    row: its connector was deleted). The run stops at once; the page it was committing is rolled back."""
+
+    def __init__(self, message: str, *, stream: str | None = None, withdrawn: bool = False) -> None:
+        super().__init__(message, stream=stream)
+        self.withdrawn = withdrawn
 
 
 def acquire(
@@ -53,7 +67,11 @@ def acquire(
         statement = statement.where(stream_leases.c.expires_at < now)
     taken = conn.execute(statement.values(run_id=run_id, owner=owner, expires_at=expires))
     if taken.rowcount != 1:
-        raise StreamBusy(f"{connector_id}/{stream} is already running (run {held.run_id} on {held.owner})")
+        raise StreamBusy(
+            f"{connector_id}/{stream} is already running (run {held.run_id} on {held.owner})",
+            stream=stream,
+            run_id=str(held.run_id),
+        )
     return str(held.run_id)
 
 
@@ -76,7 +94,7 @@ def owner_is_dead(owner: str) -> bool:
 
 
 def renew(conn: Connection, connector_id: str, stream: str, run_id: str, now: datetime, ttl: float) -> None:
-    """Extend the lease; raises ``StreamBusy`` if it was lost (expired and taken over)."""
+    """Extend the lease; raises ``LeaseLost`` if it was lost (withdrawn, or expired and taken over)."""
     result = conn.execute(
         update(stream_leases)
         .where(
@@ -87,7 +105,19 @@ def renew(conn: Connection, connector_id: str, stream: str, run_id: str, now: da
         .values(expires_at=now + timedelta(seconds=ttl))
     )
     if result.rowcount != 1:
-        raise StreamBusy(f"{connector_id}/{stream}: lease lost to another run")
+        holder = conn.execute(
+            select(stream_leases.c.run_id).where(
+                stream_leases.c.connector_id == connector_id, stream_leases.c.stream == stream
+            )
+        ).first()
+        if holder is None:
+            raise LeaseLost(f"{connector_id}/{stream}: lease withdrawn (the connector was deleted)", withdrawn=True)
+        raise LeaseLost(f"{connector_id}/{stream}: lease lost to another run", stream=stream)
+
+
+def withdraw(conn: Connection, connector_id: str) -> int:
+    """Remove every lease of a connector (it is being deleted): its runs stop at their next page."""
+    return int(conn.execute(delete(stream_leases).where(stream_leases.c.connector_id == connector_id)).rowcount)
 
 
 def release(conn: Connection, connector_id: str, stream: str, run_id: str) -> None:

@@ -31,7 +31,7 @@ from hub.ledger.upsert import upsert
 from hub.metrics import SYNC_RECORDS, SYNC_RUNS
 from hub.sync import cursor as cursors
 from hub.sync import lease
-from hub.sync.lease import StreamPaused
+from hub.sync.lease import LeaseLost, StreamPaused
 
 log = logging.getLogger(__name__)
 Mode = Literal["full", "incremental"]
@@ -68,6 +68,14 @@ class _Position:
     resume: dict[str, Any]
 
 
+@dataclass
+class Claim:
+    """A run whose lease is taken and whose row is written, not yet executed (``SyncRunner.claim``)."""
+
+    run: RunResult
+    position: _Position
+
+
 def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -91,6 +99,9 @@ class SyncRunner:
         self.lease_seconds = lease_seconds
         self.owner = owner or default_owner()
         self.clock = clock
+        #: Called with (connector id, stream, paused until) when a run pauses on a spent quota; the
+        #: scheduler sets it to resume the stream then.
+        self.on_pause: Callable[[str, str, datetime], None] | None = None
 
     def run_all(
         self,
@@ -101,13 +112,16 @@ class SyncRunner:
         streams: list[str] | None = None,
         on_page: Callable[[RunResult], None] | None = None,
     ) -> list[RunResult]:
+        """Run streams one after the other, each taking its lease as it starts (``StreamBusy`` if
+        another run holds it)."""
         kind, connector = self.build(connector_id)
         try:
             names = streams or [s.name for s in connector.spec.streams]
-            return [
-                self._run(connector_id, kind, connector, name, mode=mode, trigger=trigger, on_page=on_page)
-                for name in names
-            ]
+            results = []
+            for name in names:
+                (claim,) = self.claim(connector_id, [name], mode=mode, trigger=trigger)
+                results.append(self._execute(kind, connector, claim, [], on_page))
+            return results
         finally:
             connector.close()
 
@@ -122,33 +136,66 @@ class SyncRunner:
     ) -> RunResult:
         return self.run_all(connector_id, mode=mode, trigger=trigger, streams=[stream], on_page=on_page)[0]
 
-    def _run(
+    def claim(self, connector_id: str, streams: list[str], *, mode: Mode, trigger: str) -> list[Claim]:
+        """Take the leases of ``streams`` and record their runs (status running), all or none, in one
+        transaction: ``StreamPaused`` or ``StreamBusy`` (naming the holder's run) when one is taken.
+        The API claims before it answers 202, so an accepted trigger always has a run that runs."""
+        now = self.clock()
+        for stream in streams:
+            self._check_pause(connector_id, stream, now)
+        claims = []
+        with self.engine.begin() as conn:
+            for stream in streams:
+                run = RunResult(
+                    run_id=str(uuid.uuid4()), connector_id=connector_id, stream=stream, mode=mode, started_at=now
+                )
+                claims.append(Claim(run, self._start(conn, run, trigger, now)))
+        return claims
+
+    def run_claimed(
+        self, connector_id: str, claims: list[Claim], on_page: Callable[[RunResult], None] | None = None
+    ) -> list[RunResult]:
+        """Run streams claimed with ``claim``; their leases are renewed while earlier ones run."""
+        try:
+            kind, connector = self.build(connector_id)
+        except Exception as exc:
+            for claim in claims:
+                claim.run.status, claim.run.error = "failed", f"{type(exc).__name__}: {exc}"
+                self._finish(claim.run)
+            raise
+        try:
+            return [self._execute(kind, connector, claim, claims[n + 1 :], on_page) for n, claim in enumerate(claims)]
+        finally:
+            connector.close()
+
+    def _execute(
         self,
-        connector_id: str,
         kind: str,
         connector: Connector,
-        stream: str,
-        *,
-        mode: Mode,
-        trigger: str,
+        claim: Claim,
+        waiting: list[Claim],
         on_page: Callable[[RunResult], None] | None,
     ) -> RunResult:
-        spec = connector.spec.stream(stream)
-        mapper = self.mapper_for(kind)
-        now = self.clock()
-        run = RunResult(run_id=str(uuid.uuid4()), connector_id=connector_id, stream=stream, mode=mode, started_at=now)
-        self._check_pause(connector_id, stream, now)
-        position = self._start(run, trigger, now)
+        run, position = claim.run, claim.position
+        connector_id, stream = run.connector_id, run.stream
         log.info("sync start %s/%s mode=%s resumed=%s", connector_id, stream, run.mode, run.resumed)
         origin = Origin(system=kind, instance=connector_id, run_id=run.run_id)
         request = ReadRequest(mode=run.mode, cursor=position.committed, resume=position.resume.get("token"))  # type: ignore[arg-type]
         try:
+            spec = connector.spec.stream(stream)
+            mapper = self.mapper_for(kind)
+            with self.engine.begin() as conn:  # a claim that waited in a queue may have been withdrawn
+                self._renew(conn, run, waiting, self.clock())
             for page in connector.read(stream, request):
-                outcome = self._commit_page(run, position, origin, spec, mapper, page)
+                outcome = self._commit_page(run, position, origin, spec, mapper, page, waiting)
                 self._count(run, outcome)
                 if on_page:
                     on_page(run)
             run.status = "succeeded"
+        except LeaseLost as exc:
+            run.status = "cancelled" if exc.withdrawn else "failed"
+            run.error = f"{type(exc).__name__}: {exc}"
+            log.warning("sync %s %s/%s: %s", run.status, connector_id, stream, exc)
         except RateLimited as exc:
             self._pause(run, exc)
         except Exception as exc:
@@ -164,20 +211,26 @@ class SyncRunner:
         )  # fmt: skip
         return run
 
+    def _renew(self, conn: Connection, run: RunResult, waiting: list[Claim], now: datetime) -> None:
+        """Renew the run's lease and those of the claimed runs waiting behind it (``LeaseLost`` if
+        one was withdrawn)."""
+        # In stream order, the order ``ConnectorStore.delete`` locks them in (no deadlock on PostgreSQL).
+        for held in sorted((run, *(claim.run for claim in waiting)), key=lambda r: r.stream):
+            lease.renew(conn, held.connector_id, held.stream, held.run_id, now, self.lease_seconds)
+
     # --- the steps of a run -------------------------------------------------------------------------
 
-    def _start(self, run: RunResult, trigger: str, now: datetime) -> _Position:
-        """One transaction: take the stream's lease, decide where the run starts, record the run."""
-        with self.engine.begin() as conn:
-            self._take_lease(conn, run, now)
-            position = self._plan(conn, run, now)
-            conn.execute(
-                insert(sync_runs).values(
-                    id=run.run_id, connector_id=run.connector_id, stream=run.stream, mode=run.mode, trigger=trigger,
-                    status="running", started_at=now, heartbeat_at=now, pages=0, records_seen=0,
-                    records_changed=0, dead_letters=0, cursor_before=position.committed,
-                )
-            )  # fmt: skip
+    def _start(self, conn: Connection, run: RunResult, trigger: str, now: datetime) -> _Position:
+        """In the caller's transaction: take the stream's lease, decide where the run starts, record it."""
+        self._take_lease(conn, run, now)
+        position = self._plan(conn, run, now)
+        conn.execute(
+            insert(sync_runs).values(
+                id=run.run_id, connector_id=run.connector_id, stream=run.stream, mode=run.mode, trigger=trigger,
+                status="running", started_at=now, heartbeat_at=now, pages=0, records_seen=0,
+                records_changed=0, dead_letters=0, cursor_before=position.committed,
+            )
+        )  # fmt: skip
         return position
 
     def _take_lease(self, conn: Connection, run: RunResult, now: datetime) -> None:
@@ -213,12 +266,21 @@ class SyncRunner:
         return _Position(committed=committed, resume=resume)
 
     def _commit_page(
-        self, run: RunResult, position: _Position, origin: Origin, spec: StreamSpec, mapper: PageMapper, page: Page
+        self,
+        run: RunResult,
+        position: _Position,
+        origin: Origin,
+        spec: StreamSpec,
+        mapper: PageMapper,
+        page: Page,
+        waiting: list[Claim],
     ) -> PageOutcome:
-        """One transaction: the page's ledger writes, the stream's position, the run's counters, the
-        lease renewal. The position moves on only once the transaction has committed."""
+        """One transaction: the lease renewal (first: a withdrawn lease, a deleted connector, rolls the
+        page back and stops the run), the page's ledger writes, the stream's position, the run's
+        counters. The position moves on only once the transaction has committed."""
         now = self.clock()
         with self.engine.begin() as conn:
+            self._renew(conn, run, waiting, now)
             outcome = write_page(conn, origin, spec.object, page.records, mapper, now)
             final, next_resume = self._advance(run, position, page, spec.cursor_field)
             self._save_position(conn, run, final, next_resume, now)
@@ -232,7 +294,6 @@ class SyncRunner:
                     dead_letters=run.outcome.dead_lettered, heartbeat_at=now, cursor_after=final,
                 )
             )  # fmt: skip
-            lease.renew(conn, run.connector_id, run.stream, run.run_id, now, self.lease_seconds)
         if next_resume is not None:
             position.resume = next_resume
         return outcome
@@ -278,16 +339,25 @@ class SyncRunner:
         run.status = "paused"
         run.error = f"{type(exc).__name__}: {exc} (paused {wait:.0f} s)"
         now = self.clock()
+        until = now + timedelta(seconds=wait)
         with self.engine.begin() as conn:
+            try:
+                lease.renew(conn, run.connector_id, run.stream, run.run_id, now, self.lease_seconds)
+            except LeaseLost:  # the connector was deleted meanwhile: no state to keep
+                return
             upsert(
                 conn,
                 stream_state,
-                [{"connector_id": run.connector_id, "stream": run.stream, "updated_at": now,
-                  "paused_until": now + timedelta(seconds=wait)}],
+                [{"connector_id": run.connector_id, "stream": run.stream, "updated_at": now, "paused_until": until}],
                 key=["connector_id", "stream"],
                 update=["paused_until", "updated_at"],
             )  # fmt: skip
         log.warning("sync paused %s/%s for %.0f s: %s", run.connector_id, run.stream, wait, exc)
+        if self.on_pause is not None:
+            try:
+                self.on_pause(run.connector_id, run.stream, until)
+            except Exception as error:  # the pause stands; the next trigger resumes it
+                log.warning("resume of %s/%s not scheduled: %s", run.connector_id, run.stream, error)
 
     def _finish(self, run: RunResult) -> None:
         """Record the run's outcome and release the lease."""
@@ -309,7 +379,9 @@ class SyncRunner:
                 )
             ).scalar()
         if until is not None and until > now:
-            raise StreamPaused(f"{connector_id}/{stream} is paused until {until.isoformat()} (upstream quota)", until)
+            raise StreamPaused(
+                f"{connector_id}/{stream} is paused until {until.isoformat()} (upstream quota)", until, stream=stream
+            )
 
     @staticmethod
     def _final_cursor(mode: str, before: str | None, max_seen: str | None, started_at: str) -> str | None:

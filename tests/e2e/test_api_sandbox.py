@@ -85,7 +85,10 @@ def test_background_trigger_answers_202_then_409_while_running(api: TestClient, 
         assert time.monotonic() < deadline
         time.sleep(0.05)
     second = api.post("/api/v1/connectors/hs/sync", json={"streams": ["companies"]})
-    assert second.status_code == 409 and second.json()["error"]["details"] == {"running": ["companies"]}
+    assert second.status_code == 409 and second.json()["error"]["details"] == {
+        "running": ["companies"],
+        "runs": first.json()["runs"],  # the 409 names the run the 202 started
+    }
     while api.get("/api/v1/status").json()["connectors"][0]["streams"][0]["state"] == "running":
         assert time.monotonic() < deadline + 20
         time.sleep(0.05)

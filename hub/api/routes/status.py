@@ -30,6 +30,7 @@ def status(hub: HubDep, scheduler: SchedulerDep) -> dict[str, Any]:
                     "id": connector.id,
                     "kind": connector.kind,
                     "enabled": connector.enabled,
+                    "error": connector.error,
                     "streams": streams,
                     "webhooks": webhook_status(conn, connector.id),
                 }
@@ -42,7 +43,7 @@ def runs(
     hub: HubDep,
     connector_id: str | None = None,
     stream: str | None = None,
-    status: Literal["running", "succeeded", "failed", "interrupted", "paused"] | None = None,
+    status: Literal["running", "succeeded", "failed", "interrupted", "paused", "cancelled"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     with hub.reader.connect() as conn:

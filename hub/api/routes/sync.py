@@ -20,7 +20,8 @@ from hub.connector_store import NotFound
 from hub.context import Hub
 from hub.db.schema import stream_leases, sync_runs
 from hub.queries import run_row
-from hub.sync import StreamBusy
+from hub.sync import StreamBusy, StreamPaused
+from hub.sync.runner import Claim
 from hub.writeback import WritebackError
 from hub.writeback import writeback as run_writeback
 
@@ -36,64 +37,78 @@ class SyncRequest(BaseModel):
     wait: bool = Field(default=False, description="Answer when the runs end, with their results.")
 
 
-def _busy(hub: HubDep, connector_id: str, streams: list[str]) -> list[str]:
+def _holders(hub: Hub, connector_id: str, streams: list[str]) -> list[dict[str, str]]:
+    """The live runs holding leases of ``streams``: stream and run id."""
     now = datetime.now(UTC)
     with hub.reader.connect() as conn:
         rows = conn.execute(
-            select(stream_leases.c.stream).where(
+            select(stream_leases.c.stream, stream_leases.c.run_id).where(
                 stream_leases.c.connector_id == connector_id,
                 stream_leases.c.stream.in_(streams),
                 stream_leases.c.expires_at >= now,
             )
         )
-        return [row.stream for row in rows]
+        return [{"stream": row.stream, "run_id": row.run_id} for row in rows]
 
 
-@router.post("/{connector_id}/sync", status_code=202)
+@router.post(
+    "/{connector_id}/sync",
+    status_code=202,
+    responses={409: {"description": "A stream is running (the answer names its run) or paused."}},
+)
 async def trigger(connector_id: str, request: Request, hub: HubDep, body: SyncRequest | None = None) -> JSONResponse:
-    """Start a sync of some or all streams (``wait`` to block until it ends)."""
+    """Start a sync of some or all streams (``wait`` to block until it ends).
+
+    The streams' leases are taken and their runs recorded before the answer: a 202 lists the run of
+    each stream, and every one of them runs. A stream already running is a 409 naming its run
+    (``details.runs``), nothing is started; a paused one is a 409 with ``paused_until``."""
     body = body or SyncRequest()
     try:
         connector = hub.store.get(connector_id)
     except NotFound as exc:
         raise ApiError(404, str(exc.args[0])) from exc
+    if connector.error:
+        raise ApiError(409, f"connector {connector_id!r} cannot sync: {connector.error}; fix it with PATCH")
     streams = body.streams or connector.streams
     unknown = sorted(set(streams) - set(connector.streams))
     if unknown:
         raise ApiError(422, f"unknown streams {unknown}; {connector_id} has {connector.streams}")
-    busy = _busy(hub, connector_id, streams)
-    if busy:
-        raise ApiError(409, f"already running: {', '.join(busy)}", {"running": busy})
+    try:
+        claims = await run_in_threadpool(hub.runner.claim, connector_id, streams, mode=body.mode, trigger="api")
+    except StreamPaused as exc:
+        details = {"paused": [exc.stream], "paused_until": exc.until.isoformat()}
+        raise ApiError(409, str(exc), details) from exc
+    except StreamBusy as exc:
+        holders = await run_in_threadpool(_holders, hub, connector_id, streams)
+        if not holders and exc.stream and exc.run_id:
+            holders = [{"stream": exc.stream, "run_id": exc.run_id}]
+        running = [h["stream"] for h in holders]
+        raise ApiError(409, f"already running: {', '.join(running)}", {"running": running, "runs": holders}) from exc
+    accepted = [{"stream": c.run.stream, "run_id": c.run.run_id} for c in claims]
     if body.wait:
-        try:
-            runs = await run_in_threadpool(
-                hub.runner.run_all, connector_id, mode=body.mode, trigger="api", streams=streams
-            )
-        except StreamBusy as exc:
-            raise ApiError(409, str(exc)) from exc
+        runs = await run_in_threadpool(hub.runner.run_claimed, connector_id, claims)
         with hub.reader.connect() as conn:
             rows = conn.execute(select(sync_runs).where(sync_runs.c.id.in_([r.run_id for r in runs])))
             results = [run_row(row) for row in rows]
         return JSONResponse({"connector_id": connector_id, "runs": results}, status_code=200)
     executor: Executor = request.app.state.executor
-    executor.submit(_background, hub, connector_id, body.mode, streams)
+    executor.submit(_background, hub, connector_id, claims)
     return JSONResponse(
         {
             "connector_id": connector_id,
             "mode": body.mode,
             "streams": streams,
             "status": "accepted",
+            "runs": accepted,
             "runs_url": f"/api/v1/runs?connector_id={connector_id}",
         },
         status_code=202,
     )
 
 
-def _background(hub: Hub, connector_id: str, mode: Literal["incremental", "full"], streams: list[str]) -> None:
+def _background(hub: Hub, connector_id: str, claims: list[Claim]) -> None:
     try:
-        hub.runner.run_all(connector_id, mode=mode, trigger="api", streams=streams)
-    except StreamBusy as exc:
-        log.info("manual sync skipped: %s", exc)
+        hub.runner.run_claimed(connector_id, claims)
     except Exception:
         log.exception("manual sync of %s crashed", connector_id)
 
