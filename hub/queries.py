@@ -38,9 +38,14 @@ def list_golden(
     if role:
         where.append(golden_records.c.roles.like(f"%|{role}|%"))
     if q:
-        pattern = f"%{q.lower()}%"
+        # a literal substring: % and _ in q match themselves (the backslash escapes them and itself)
+        literal = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
         where.append(
-            or_(func.lower(golden_records.c.display_name).like(pattern), golden_records.c.lookup_key.like(pattern))
+            or_(
+                func.lower(golden_records.c.display_name).like(pattern, escape="\\"),
+                golden_records.c.lookup_key.like(pattern, escape="\\"),
+            )
         )
     total = conn.execute(select(func.count()).select_from(golden_records).where(*where)).scalar_one()
     rows = conn.execute(

@@ -42,6 +42,8 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
         version="0.1.0",
         description="Connectors, a reconciliation ledger, and golden partner records with provenance.",
         lifespan=lifespan,
+        # A redirect to the slash-less path would build its Location from the request's Host header.
+        redirect_slashes=False,
     )
     app.state.hub = hub
     app.state.scheduler = scheduler
@@ -62,5 +64,6 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
         errors.BodyLimit,
         max_bytes=hub.settings.max_request_bytes,
         limits={"/webhooks/": hub.settings.webhook_max_bytes},
+        body_timeout=hub.settings.request_body_timeout_seconds,
     )
     return app
