@@ -32,13 +32,19 @@ def _private_file(path: Path) -> None:
                 item.chmod(0o600)
 
 
+def _prepare_sqlite(url: str) -> None:
+    parsed = make_url(url)
+    database = parsed.database
+    in_memory = not database or database == ":memory:" or database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and not in_memory:
+        _private_file(Path(database))
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine with orjson for JSON columns; SQLite gets WAL, a busy timeout and foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            _private_file(Path(database))
+        _prepare_sqlite(url)
         engine = create_engine(
             url,
             json_serializer=_json_dumps,
