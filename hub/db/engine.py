@@ -36,7 +36,7 @@ def _prepare_sqlite(url: str) -> None:
     parsed = make_url(url)
     database = parsed.database
     in_memory = not database or database == ":memory:" or database.startswith("file:")
-    if parsed.get_backend_name() == "sqlite" and not in_memory:
+    if parsed.get_backend_name() == "sqlite" and database and not in_memory:
         _private_file(Path(database))
 
 
