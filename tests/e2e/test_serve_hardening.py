@@ -30,6 +30,7 @@ def _free_port() -> int:
 
 def _serve(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
     port = _free_port()
+    (tmp_path / "var").mkdir(exist_ok=True)
     full = {
         **os.environ,
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'hub.db'}",
@@ -107,11 +108,11 @@ def test_no_secret_reaches_the_serve_log_and_the_database_is_private(sandbox: Sa
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in database.parent.glob("hub.db*")}
     finally:
         output = _stop(process)
-    assert "hub.db" in modes and all(mode == 0o600 for mode in modes.values()), modes
     assert "POST /webhooks/ps?token=***" in output, output[-3000:]  # the access log is on, redacted
     forms = {form for value in values for form in (value, quote(value, safe=""), quote_plus(value))}
     leaked = sorted(form for form in forms if form in output)
     assert leaked == [], output[-3000:]
+    assert "hub.db" in modes and all(mode == 0o600 for mode in modes.values()), modes
 
 
 def _open_trickle(base: str, payload: bytes) -> socket.socket:
