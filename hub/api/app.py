@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub.api import errors
+from hub.api.openapi import document_errors
 from hub.api.routes import connectors, health, matches, records, status, sync, webhook_events
 from hub.context import Hub
 from hub.inbound import connector_cache, inbox_worker, receiver
@@ -58,6 +59,7 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
             worker.wake()
 
     app.include_router(receiver(hub, cache, errors.error_body, wake_workers))
+    document_errors(app)
     app.state.inbox_workers = inbox_workers
     app.state.connector_cache = cache
     app.add_middleware(
