@@ -1,5 +1,6 @@
 """Property-based fuzzing of the whole OpenAPI surface, on SQLite and PostgreSQL: nothing a client
-sends may produce a 500, and every status the API answers is one its OpenAPI document declares.
+sends may produce a 500, every status the API answers is one its OpenAPI document declares, and a
+request valid by that document is not refused as invalid (except where validity is semantic, below).
 
 schemathesis generates requests from the app's own OpenAPI document (valid and invalid ones) and
 checks every answer; it found out-of-range integers reaching SQLite before offsets and ids were
@@ -13,6 +14,7 @@ import atexit
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -20,7 +22,7 @@ import schemathesis
 from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, settings
 from pydantic import SecretStr
-from schemathesis.checks import not_a_server_error, status_code_conformance
+from schemathesis.checks import not_a_server_error, positive_data_acceptance, status_code_conformance
 from sqlalchemy.engine import make_url
 
 from hub.api import create_app
@@ -30,7 +32,16 @@ from hub.settings import Settings
 from tests.conftest import BACKENDS, PG_SERVER
 
 TOKEN = "fuzz-admin-token-0123456789"
-CHECKS = [not_a_server_error, status_code_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, positive_data_acceptance]
+# A connector's config is validated by its kind's plugin model and a schedule's cron by its parser:
+# the OpenAPI document cannot say which values those accept, so a schema-valid body may be a 422 there.
+SEMANTIC = {("POST", "/api/v1/connectors"), ("PATCH", "/api/v1/connectors/{connector_id}")}
+
+
+def _checks(case: schemathesis.Case) -> list[Any]:
+    if (case.operation.method.upper(), case.operation.path) in SEMANTIC:
+        return [not_a_server_error, status_code_conformance]
+    return CHECKS
 
 
 def _libpq(url: str) -> str:
@@ -79,11 +90,11 @@ pg_schema = _schema("postgresql") if "postgresql" in BACKENDS else sqlite_schema
 @sqlite_schema.exclude(method="DELETE").parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_a_server_error_sqlite(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKS)
+    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=_checks(case))
 
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="backend not selected by HUB_TEST_BACKENDS")
 @pg_schema.exclude(method="DELETE").parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_a_server_error_postgresql(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=CHECKS)
+    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, checks=_checks(case))
