@@ -73,8 +73,10 @@ def worker(
     import threading
 
     from hub.inbound import connector_cache, inbox_worker
+    from hub.serving import install_log_redaction
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     hub = _hub()
     cache = connector_cache(hub)
     workers = [inbox_worker(hub, cache) for _ in range(max(1, threads))]

@@ -35,21 +35,30 @@ def redact_query(target: str) -> str:
     return f"{path}?{'&'.join(out)}"
 
 
+def _redacted(arg: Any) -> Any:
+    if isinstance(arg, bytes | int | float):
+        return arg
+    text = str(arg)
+    return redact_query(text) if "?" in text and "=" in text else arg
+
+
 class RedactQuerySecrets(logging.Filter):
-    """On ``uvicorn.access``: the request line's query secrets (``?token=``...) become ``***``."""
+    """The query secrets (``?token=``...) of the URLs in a log record become ``***``: uvicorn's access
+    line and httpx's request line name the full URL."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], redact_query(args[2]), *args[3:])
+        if isinstance(args, tuple):
+            record.args = tuple(_redacted(arg) for arg in args)
         elif "?" in str(record.msg):
             record.msg = " ".join(redact_query(w) if "?" in w else w for w in str(record.msg).split(" "))
         return True
 
 
 def install_log_redaction() -> None:
-    """Redact query secrets in uvicorn's access log (call after uvicorn configured its logging)."""
-    for name in ("uvicorn.access", "uvicorn.error"):
+    """Redact query secrets in uvicorn's logs and httpx's request log (call after uvicorn configured
+    its logging)."""
+    for name in ("uvicorn.access", "uvicorn.error", "httpx", "httpcore"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactQuerySecrets) for f in logger.filters):
             logger.addFilter(RedactQuerySecrets())

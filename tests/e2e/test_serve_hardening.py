@@ -170,3 +170,23 @@ def test_trickling_headers_and_bodies_are_cut_off(tmp_path: Path) -> None:
         assert answer.startswith(b"HTTP/1.1 408"), answer
     finally:
         _stop(process)
+
+
+def test_log_lines_lose_their_query_secrets() -> None:
+    import logging
+
+    import httpx as client_lib
+
+    from hub.serving import RedactQuerySecrets, redact_query
+
+    assert redact_query("/webhooks/ps?token=abc&x=1") == "/webhooks/ps?token=***&x=1"
+    assert redact_query("/w?%74oken=abc&API_KEY=k&client_secret=s&code=c&q=ok") == (
+        "/w?%74oken=***&API_KEY=***&client_secret=***&code=***&q=ok"
+    )
+    assert redact_query("/plain") == "/plain"
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, 'HTTP Request: %s %s "%s %d %s"',
+        ("GET", client_lib.URL("https://x.test/a?hapikey=secret-1&limit=5"), "HTTP/1.1", 200, "OK"), None,
+    )  # fmt: skip
+    RedactQuerySecrets().filter(record)
+    assert "secret-1" not in record.getMessage() and "limit=5" in record.getMessage()
