@@ -38,8 +38,21 @@ CHECKS = [not_a_server_error, status_code_conformance, positive_data_acceptance]
 SEMANTIC = {("POST", "/api/v1/connectors"), ("PATCH", "/api/v1/connectors/{connector_id}")}
 
 
+def _carries_nul(value: Any) -> bool:
+    if isinstance(value, str | bytes):
+        return "\x00" in (value if isinstance(value, str) else value.decode("latin-1"))
+    if isinstance(value, dict):
+        return any(_carries_nul(k) or _carries_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_carries_nul(v) for v in value)
+    return False
+
+
 def _checks(case: schemathesis.Case) -> list[Any]:
     if (case.operation.method.upper(), case.operation.path) in SEMANTIC:
+        return [not_a_server_error, status_code_conformance]
+    if _carries_nul([case.path_parameters, case.query, case.body]):
+        # No string the hub stores may hold a NUL (PostgreSQL refuses them): a 422 by design.
         return [not_a_server_error, status_code_conformance]
     return CHECKS
 
