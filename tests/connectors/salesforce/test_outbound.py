@@ -95,12 +95,26 @@ def test_json_documents_are_refused() -> None:
     [
         pytest.param("?token=om-secret-0123456789", ["om-secret-0123456789"], None, None, id="token_ok"),
         pytest.param("?token=om-old", ["om-new", "om-old"], None, None, id="previous_token_during_rotation"),
-        pytest.param("?token=om-secret-0123456789", ["om-secret-0123456789"], ORG_ID[:15], None, id="org_id_15_chars_matches"),
+        pytest.param(
+            "?token=om-secret-0123456789", ["om-secret-0123456789"], ORG_ID[:15], None, id="org_id_15_chars_matches"
+        ),
         pytest.param("?token=wrong", ["om-secret-0123456789"], None, "does not match", id="wrong_token"),
         pytest.param("", ["om-secret-0123456789"], None, "exactly one", id="no_token"),
-        pytest.param("?token=om-secret-0123456789&token=om-secret-0123456789", ["om-secret-0123456789"], None, "exactly one", id="two_tokens"),
+        pytest.param(
+            "?token=om-secret-0123456789&token=om-secret-0123456789",
+            ["om-secret-0123456789"],
+            None,
+            "exactly one",
+            id="two_tokens",
+        ),
         pytest.param("?token=om-secret-0123456789", [], None, "no outbound message token", id="nothing_configured"),
-        pytest.param("?token=om-secret-0123456789", ["om-secret-0123456789"], "00DHs0000000999AAA", "not the configured org", id="org"),
+        pytest.param(
+            "?token=om-secret-0123456789",
+            ["om-secret-0123456789"],
+            "00DHs0000000999AAA",
+            "not the configured org",
+            id="org",
+        ),
     ],
 )
 def test_token_verification(query: str, secrets: list[str], org_id: str | None, error: str | None) -> None:
@@ -120,7 +134,8 @@ def test_org_check_refuses_hostile_xml_as_unauthentic() -> None:
 
 def test_secrets_and_the_soap_acknowledgement() -> None:
     connector = make_connector(
-        outbound_message_token=SecretStr("new-token-0123456789"), outbound_message_token_previous=SecretStr("old-token-0123456789")
+        outbound_message_token=SecretStr("new-token-0123456789"),
+        outbound_message_token_previous=SecretStr("old-token-0123456789"),
     )
     assert connector.webhook_secrets() == ["new-token-0123456789", "old-token-0123456789"]
     assert "text/xml" in connector.webhook_content_types
