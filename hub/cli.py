@@ -47,6 +47,7 @@ def serve(
 
     from hub.api import create_app
     from hub.scheduler import HubScheduler
+    from hub.serving import serve_config
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     hub = _hub(config)
@@ -55,7 +56,11 @@ def serve(
         console.print(f"[yellow]HUB_ADMIN_TOKEN not set; this run's admin token:[/] {token}")
     scheduler = HubScheduler(hub.store, hub.runner) if hub.settings.scheduler_enabled else None
     app_ = create_app(hub, admin_token=token, scheduler=scheduler, workers=hub.settings.webhook_workers)
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    config_ = serve_config(
+        app_, host, port, header_timeout=hub.settings.header_timeout_seconds,
+        keep_alive=hub.settings.keep_alive_seconds,
+    )  # fmt: skip
+    uvicorn.Server(config_).run()
 
 
 @app.command()
@@ -68,8 +73,10 @@ def worker(
     import threading
 
     from hub.inbound import connector_cache, inbox_worker
+    from hub.serving import install_log_redaction
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     hub = _hub()
     cache = connector_cache(hub)
     workers = [inbox_worker(hub, cache) for _ in range(max(1, threads))]

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from hub.context import Hub
 from hub.db.schema import connectors as connectors_table
-from hub.db.schema import inbox_events, webhook_deliveries
+from hub.db.schema import inbox_events, webhook_bodies, webhook_deliveries
 from hub.ledger import Origin
 from hub.ledger.writer import mark_deleted, write_page
 from hub.mappers import MapperSet
@@ -28,7 +28,7 @@ from webhooks.inbox import Inbox
 from webhooks.receiver import build_router
 from webhooks.worker import InboxWorker
 
-INBOX = Inbox(webhook_deliveries, inbox_events)
+INBOX = Inbox(webhook_deliveries, inbox_events, webhook_bodies)
 METRICS = Metrics(
     delivery=lambda connector_id, result: WEBHOOK_DELIVERIES.labels(connector_id, result).inc(),
     events=lambda connector_id, outcome, n: INBOX_EVENTS.labels(connector_id, outcome).inc(n),

@@ -165,9 +165,14 @@ def _where(conn: Connection, entity_type: str, filters: ListFilters) -> list[Col
     if filters.role:
         where.append(golden_records.c.roles.like(f"%|{filters.role}|%"))
     if filters.q:
-        pattern = f"%{filters.q.lower()}%"
+        # a literal substring: % and _ in q match themselves (the backslash escapes them and itself)
+        literal = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
         where.append(
-            or_(func.lower(golden_records.c.display_name).like(pattern), golden_records.c.lookup_key.like(pattern))
+            or_(
+                func.lower(golden_records.c.display_name).like(pattern, escape="\\"),
+                golden_records.c.lookup_key.like(pattern, escape="\\"),
+            )
         )
     member = [source_records.c.golden_id == golden_records.c.canonical_id, source_records.c.deleted.is_(False)]
     if filters.source_system:

@@ -1,13 +1,116 @@
-"""Serve an ASGI app from a background thread (demo, tests) on a socket we bind ourselves."""
+"""Serving the hub: ``serve_config`` for ``hub serve`` (timeouts, access log without secrets), and
+``BackgroundServer`` for an ASGI app in a background thread (demo, tests) on a socket we bind ourselves."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 import socket
 import threading
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 import uvicorn
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+#: query parameters whose value is a secret (or may be one): never written to a log
+SECRET_PARAM = re.compile(
+    r"token|key|secret|sig|signature|password|passwd|pwd|code|auth|credential|session|jwt|assertion|hapikey",
+    re.IGNORECASE,
+)
+
+
+def redact_query(target: str) -> str:
+    """A request target (``/path?query``) with the value of every secret-like query parameter
+    (its name decoded: ``%74oken`` is ``token``) replaced by ``***``."""
+    path, sep, query = target.partition("?")
+    if not sep:
+        return target
+    out = []
+    for part in query.split("&"):
+        name, eq, _value = part.partition("=")
+        out.append(f"{name}=***" if eq and SECRET_PARAM.search(unquote_plus(name)) else part)
+    return f"{path}?{'&'.join(out)}"
+
+
+def _redacted(arg: Any) -> Any:
+    if isinstance(arg, bytes | int | float):
+        return arg
+    text = str(arg)
+    return redact_query(text) if "?" in text and "=" in text else arg
+
+
+class RedactQuerySecrets(logging.Filter):
+    """The query secrets (``?token=``...) of the URLs in a log record become ``***``: uvicorn's access
+    line and httpx's request line name the full URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple):
+            record.args = tuple(_redacted(arg) for arg in args)
+        elif "?" in str(record.msg):
+            record.msg = " ".join(redact_query(w) if "?" in w else w for w in str(record.msg).split(" "))
+        return True
+
+
+def install_log_redaction() -> None:
+    """Redact query secrets in uvicorn's logs and httpx's request log (call after uvicorn configured
+    its logging)."""
+    for name in ("uvicorn.access", "uvicorn.error", "httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactQuerySecrets) for f in logger.filters):
+            logger.addFilter(RedactQuerySecrets())
+
+
+def timed_protocol(header_timeout: float, base: type[asyncio.Protocol] = AutoHTTPProtocol) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol with a header-read timeout: a connection whose request headers have
+    not all arrived ``header_timeout`` seconds after it opened (or after its last response) is closed,
+    so trickling clients cannot hold sockets open."""
+
+    class HeaderTimeout(base):  # type: ignore[valid-type,misc]
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            self._header_timer = self.loop.call_later(header_timeout, self._headers_too_slow)
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+            super().connection_lost(exc)
+
+    return HeaderTimeout
+
+
+def serve_config(
+    app: Any, host: str, port: int, *, header_timeout: float = 10.0, keep_alive: float = 5.0, log_level: str = "info"
+) -> uvicorn.Config:
+    """The uvicorn config of ``hub serve``: header and keep-alive timeouts; its logging configured
+    with query secrets redacted from the access log."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, timeout_keep_alive=max(1, round(keep_alive)),
+        http=timed_protocol(header_timeout),
+    )  # fmt: skip
+    install_log_redaction()
+    return config
 
 
 class BackgroundServer:

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     matching_file: Path | None = Field(
         default=None, description="YAML overriding the matcher's band thresholds and blocking caps."
     )
+    request_body_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="A request body that takes longer to arrive is answered 408."
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="A connection whose request headers take longer is closed."
+    )
+    keep_alive_seconds: float = Field(default=5.0, gt=0, le=3600, description="An idle connection is closed after.")
     webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
 
     @field_validator("admin_token")

@@ -46,13 +46,56 @@ def event_key(event: WebhookEvent) -> str:
 
 
 DELIVERY_COLUMNS = frozenset(
-    {"id", "connector_id", "received_at", "method", "url", "headers", "body", "events", "duplicates", "status", "error"}
-)
+    {"id", "connector_id", "received_at", "method", "url", "headers", "body", "body_sha256", "events", "duplicates",
+     "status", "error"}
+)  # fmt: skip
 EVENT_COLUMNS = frozenset(
     {"id", "connector_id", "event_key", "delivery_id", "received_at", "source_object", "external_id", "action",
      "occurred_at", "version", "payload", "record", "state", "attempts", "next_attempt_at", "claimed_by",
      "claim_expires_at", "last_error", "applied_at", "changed"}
 )  # fmt: skip
+BODY_COLUMNS = frozenset({"sha256", "body", "size", "first_received_at"})
+
+_NUL = "\x00"
+_NUL_ESCAPED = "\\u0000"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return _NUL in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def escape_nul(value: Any) -> Any:
+    """``value`` as JSON the database can hold: every NUL character in its strings (keys too) written
+    as the six characters ``\\u0000`` (PostgreSQL's text and jsonb cannot hold NUL), an integer
+    beyond 64 bits as its decimal string. The raw body keeps the original."""
+    if isinstance(value, str):
+        return value.replace(_NUL, _NUL_ESCAPED) if _NUL in value else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if -(2**63) <= value < 2**64 else str(value)
+    if isinstance(value, dict):
+        return {escape_nul(k): escape_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [escape_nul(v) for v in value]
+    return value
+
+
+def _fit(value: str, limit: int | None) -> str:
+    """``value`` if it fits a column of ``limit`` characters, else its SHA-256 (the original is kept in
+    the event's payload)."""
+    if limit is None or len(value) <= limit:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def _length(table: Table, column: str) -> int | None:
+    length = getattr(table.c[column].type, "length", None)
+    return int(length) if length else None
 
 
 @dataclass
@@ -74,16 +117,51 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]], k
 
 
 class Inbox:
-    """The inbox over the host's ``deliveries`` and ``events`` tables (every call runs in the caller's
-    transaction)."""
+    """The inbox over the host's ``deliveries``, ``events`` and ``bodies`` tables (every call runs in
+    the caller's transaction)."""
 
-    def __init__(self, deliveries: Table, events: Table) -> None:
-        for table, needed in ((deliveries, DELIVERY_COLUMNS), (events, EVENT_COLUMNS)):
+    def __init__(self, deliveries: Table, events: Table, bodies: Table) -> None:
+        for table, needed in ((deliveries, DELIVERY_COLUMNS), (events, EVENT_COLUMNS), (bodies, BODY_COLUMNS)):
             missing = needed - set(table.c.keys())
             if missing:
                 raise ValueError(f"table {table.name} lacks the inbox columns {sorted(missing)}")
         self.deliveries = deliveries
         self.events = events
+        self.bodies = bodies
+
+    def _event_row(self, event: WebhookEvent, key: str) -> dict[str, Any]:
+        """The event as a row the database can hold whatever the sender put in it: a field it cannot
+        hold (a NUL, an id longer than its column) makes the event ``dead`` with the reason, its
+        payload kept (NULs escaped) so it can be read and replayed."""
+        events = self.events
+        problems = [event.problem] if event.problem else []
+        if _has_nul([event.object, event.external_id, event.event_id, event.version, event.payload, event.record]):
+            problems.append("the event carries a NUL character (\\u0000), which the hub does not store as data")
+        external_id = event.external_id
+        limit = _length(events, "external_id")
+        if limit is not None and len(external_id) > limit:
+            problems.append(f"objectId/external id over {limit} characters")
+        version = event.version
+        limit = _length(events, "version")
+        if version is not None and limit is not None and len(version) > limit:
+            problems.append(f"version over {limit} characters")
+            version = None
+        action = event.action if event.action in ("upsert", "delete") else "upsert"
+        problem = "; ".join(escape_nul(p) for p in problems)[:2000] or None
+        return {
+            "event_key": _fit(escape_nul(key), _length(events, "event_key")),
+            "source_object": _fit(escape_nul(event.object), _length(events, "source_object")),
+            "external_id": _fit(escape_nul(external_id), _length(events, "external_id")),
+            "action": action, "occurred_at": event.occurred_at, "version": escape_nul(version),
+            "payload": escape_nul(event.payload), "record": escape_nul(event.record),
+            "state": "dead" if problem else "pending", "last_error": problem,
+        }  # fmt: skip
+
+    def _store_body(self, conn: Connection, body: bytes, now: datetime) -> str:
+        digest = hashlib.sha256(body).hexdigest()
+        row = {"sha256": digest, "body": body, "size": len(body), "first_received_at": now}
+        _insert_ignore(conn, self.bodies, [row], key=["sha256"])
+        return digest
 
     def store(
         self,
@@ -96,26 +174,25 @@ class Inbox:
         error: str | None = None,
         key_prefix: str = "",
     ) -> Stored:
-        """Append the delivery and its not-yet-seen events."""
+        """Append the delivery (its body once per distinct body) and its not-yet-seen events."""
         deliveries, inbox_events = self.deliveries, self.events
-        headers = {k: v for k, v in request.headers.items() if k not in _PRIVATE_HEADERS}
+        headers = escape_nul({k: v for k, v in request.headers.items() if k not in _PRIVATE_HEADERS})
+        digest = self._store_body(conn, request.body, now)
         delivery_id = conn.execute(
             insert(deliveries).returning(deliveries.c.id),
             {
-                "connector_id": connector_id, "received_at": now, "method": request.method,
-                "url": redact_url(request.url), "headers": headers,
-                "body": request.body.decode("utf-8", errors="replace"), "events": len(events), "duplicates": 0,
-                "status": "unparseable" if error else "accepted", "error": error,
+                "connector_id": connector_id, "received_at": now, "method": escape_nul(request.method)[:10],
+                "url": escape_nul(redact_url(request.url)), "headers": headers, "body": None, "body_sha256": digest,
+                "events": len(events), "duplicates": 0, "status": "unparseable" if error else "accepted",
+                "error": escape_nul(error),
             },
         ).scalar_one()  # fmt: skip
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for event in events:
-            key = key_prefix + event_key(event)
-            rows[key] = {
-                "connector_id": connector_id, "event_key": key, "delivery_id": delivery_id, "received_at": now,
-                "source_object": event.object, "external_id": event.external_id, "action": event.action,
-                "occurred_at": event.occurred_at, "version": event.version, "payload": event.payload,
-                "record": event.record, "state": "pending", "attempts": 0, "next_attempt_at": now,
+            row = self._event_row(event, key_prefix + event_key(event))
+            rows[row["event_key"]] = {
+                "connector_id": connector_id, "delivery_id": delivery_id, "received_at": now,
+                "attempts": 0, "next_attempt_at": now, **row,
             }  # fmt: skip
         before = self._existing(conn, connector_id, list(rows))
         fresh = [row for key, row in rows.items() if key not in before]

@@ -10,6 +10,7 @@ replay after a fix) and acknowledged.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from connectors.sdk import Connector, InboundRequest, PayloadError, SignatureError, WebhookEvent
 from webhooks.connectors import ConnectorCache
@@ -43,6 +44,16 @@ class Refused(Exception):
         self.status = status
         self.message = message
         self.headers = headers
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _outage(exc: DBAPIError) -> bool:
+    """A database that cannot take the delivery now (down, locked, timed out): the sender should
+    retry. Anything else (data the database refuses) will fail the same way on every retry."""
+    return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
 
 
 def _url(request: Request, public_url: str | None) -> str:
@@ -101,8 +112,10 @@ def build_router(
         body = await request.body()
         try:
             found = await run_in_threadpool(cache.get, connector_id)
-        except (OperationalError, DBAPIError) as exc:
-            raise Refused(503, "database unavailable; retry later", _RETRY) from exc
+        except DBAPIError as exc:
+            if _outage(exc):
+                raise Refused(503, "database unavailable; retry later", _RETRY) from exc
+            raise Refused(404, "no such connector takes webhooks here") from exc
         if found is None:
             raise Refused(404, f"no connector {connector_id!r} takes webhooks here")
         _kind, connector = found
@@ -122,9 +135,13 @@ def build_router(
         try:
             verifier.verify(inbound, connector.webhook_secrets())
         except SignatureError as exc:
-            log.info("webhook for %s rejected: %s", connector_id, exc)
+            log.info("webhook for %s rejected: %s", connector_id, _short(str(exc)))
             count(connector_id, "rejected")
-            raise Refused(401, f"delivery not authentic: {exc}") from exc
+            raise Refused(401, f"delivery not authentic: {_short(str(exc))}") from exc
+        except Exception as exc:  # a verifier that chokes on a malformed header: not authentic either way
+            log.info("webhook for %s rejected: malformed signature headers (%s)", connector_id, type(exc).__name__)
+            count(connector_id, "rejected")
+            raise Refused(401, "delivery not authentic: malformed signature headers") from exc
         return connector, inbound, content_type
 
     async def _receive(connector_id: str, request: Request) -> Response:
@@ -135,7 +152,10 @@ def build_router(
             try:
                 document = orjson.loads(inbound.body)
             except orjson.JSONDecodeError as exc:
-                raise Refused(400, f"malformed JSON: {exc}") from exc
+                try:  # valid JSON orjson cannot hold (an integer beyond 64 bits): the standard library can
+                    document = json.loads(inbound.body)
+                except ValueError:
+                    raise Refused(400, f"malformed JSON: {_short(str(exc))}") from exc
         events: list[WebhookEvent] = []
         error = None
         try:
@@ -144,10 +164,30 @@ def build_router(
             error = str(exc)
         try:
             stored = await run_in_threadpool(_persist, connector_id, inbound, events, error, deadline)
-        except (OperationalError, DBAPIError, StoreTimeout) as exc:
-            log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
+        except StoreTimeout as exc:
+            log.warning("webhook for %s not stored in time, answering 503", connector_id)
             count(connector_id, "unavailable")
             raise Refused(503, "database unavailable; retry later", _RETRY) from exc
+        except DBAPIError as exc:
+            if _outage(exc):
+                log.warning("webhook for %s not stored, answering 503: %s", connector_id, type(exc).__name__)
+                count(connector_id, "unavailable")
+                raise Refused(503, "database unavailable; retry later", _RETRY) from exc
+            # The data, not the database: keep the raw delivery (for replay after a fix), no events.
+            log.warning("webhook for %s: events not storable (%s); keeping the delivery", connector_id,
+                        type(exc.orig).__name__)  # fmt: skip
+            error = f"events not storable: {type(exc.orig).__name__}"
+            events = []
+            try:
+                stored = await run_in_threadpool(_persist, connector_id, inbound, events, error, deadline)
+            except StoreTimeout as again:
+                count(connector_id, "unavailable")
+                raise Refused(503, "database unavailable; retry later", _RETRY) from again
+            except DBAPIError as again:
+                count(connector_id, "unavailable" if _outage(again) else "rejected")
+                if _outage(again):
+                    raise Refused(503, "database unavailable; retry later", _RETRY) from again
+                raise Refused(422, "the delivery cannot be stored") from again
         count(connector_id, "duplicate" if stored.duplicates and not stored.accepted else "accepted")
         if stored.accepted and on_stored is not None:
             on_stored()

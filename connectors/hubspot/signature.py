@@ -13,7 +13,9 @@ import hmac
 import time
 from collections.abc import Callable
 
-from connectors.sdk import InboundRequest, SignatureError
+from connectors.sdk import InboundRequest, SignatureError, bounded_header, epoch_header
+
+_MAX_SIGNATURE = 256  # base64 of a SHA-256 HMAC is 44 characters
 
 
 class HubSpotV3:
@@ -33,9 +35,10 @@ class HubSpotV3:
         timestamp = request.header("X-HubSpot-Request-Timestamp")
         if not signature or not timestamp:
             raise SignatureError("missing X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp")
-        if not timestamp.isdigit():
-            raise SignatureError("X-HubSpot-Request-Timestamp is not epoch milliseconds")
-        age = self.clock() - int(timestamp) / 1000
+        # ASCII digits, bounded length (so a bounded value): "²".isdigit() is true, int() of it fails
+        millis = epoch_header("X-HubSpot-Request-Timestamp", timestamp)
+        bounded_header("X-HubSpot-Signature-v3", signature, _MAX_SIGNATURE)
+        age = self.clock() - millis / 1000
         if abs(age) > self.window:
             raise SignatureError(f"timestamp outside the {self.window:.0f}-second window ({age:.0f} s)")
         for secret in secrets:

@@ -7,10 +7,9 @@ https://developers.hubspot.com/docs/api/webhooks (event fields: reference/hubspo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from connectors.sdk import PayloadError, WebhookEvent
+from connectors.sdk import PayloadError, WebhookEvent, epoch_millis
 
 OBJECTS = {"company": "companies", "contact": "contacts", "deal": "deals"}
 DELETIONS = {"deletion", "privacyDeletion"}
@@ -32,7 +31,15 @@ def parse(document: Any) -> list[WebhookEvent]:
         if object_id is None or not action:
             raise PayloadError(f"event {n} ({kind or 'no subscriptionType'}) has no objectId")
         occurred = item.get("occurredAt")
-        occurred_at = datetime.fromtimestamp(int(occurred) / 1000, tz=UTC) if isinstance(occurred, int) else None
+        problem = None
+        occurred_at = None
+        if occurred is not None:
+            try:
+                occurred_at = epoch_millis(occurred)
+            except ValueError as exc:
+                problem = f"event {n}: occurredAt {exc}"
+        if not isinstance(object_id, int | str) or isinstance(object_id, bool):
+            problem = f"event {n}: objectId is a {type(object_id).__name__}, not an id"
         deleted = action in DELETIONS or item.get("changeFlag") == "DELETED"
         event_id = item.get("eventId")
         events.append(
@@ -42,8 +49,9 @@ def parse(document: Any) -> list[WebhookEvent]:
                 action="delete" if deleted else "upsert",
                 event_id=str(event_id) if event_id is not None else None,
                 occurred_at=occurred_at,
-                version=str(occurred) if occurred is not None else None,
+                version=str(occurred) if occurred is not None and problem is None else None,
                 payload=item,
+                problem=problem,
             )
         )
     return events

@@ -20,6 +20,10 @@ _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _RECORD_ID = r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$"
 
 
+# The ?token= is all that authenticates an Outbound Message (they are unsigned): unguessable, 16+.
+MIN_TOKEN_LENGTH = 16
+
+
 class SalesforceConfig(BaseModel):
     """Connection, read and push settings of one Salesforce org."""
 
@@ -119,6 +123,10 @@ class SalesforceConfig(BaseModel):
     def _consistent(self) -> SalesforceConfig:
         if self.auth_type == "refresh_token" and self.refresh_token is None:
             raise ValueError("auth_type refresh_token needs refresh_token")
+        for name in ("outbound_message_token", "outbound_message_token_previous"):
+            token: SecretStr | None = getattr(self, name)
+            if token is not None and len(token.get_secret_value().strip()) < MIN_TOKEN_LENGTH:
+                raise ValueError(f"{name} must be at least {MIN_TOKEN_LENGTH} characters (use a random value)")
         for stream, fields in self.omit_fields.items():
             needed = sorted(set(fields) & REQUIRED_FIELDS)
             if needed:

@@ -45,6 +45,9 @@ from connectors.sdk.webhooks import (
     UrlToken,
     Verifier,
     WebhookEvent,
+    bounded_header,
+    epoch_header,
+    epoch_millis,
 )
 
 __all__ = [
@@ -90,9 +93,12 @@ __all__ = [
     "WriteResult",
     "WriteSpec",
     "association",
+    "bounded_header",
     "classify",
     "dig",
     "dotted",
+    "epoch_header",
+    "epoch_millis",
     "hub_record",
     "link",
     "parse_retry_after",

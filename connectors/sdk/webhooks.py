@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, urlsplit
 
@@ -54,7 +55,9 @@ class WebhookEvent:
 
     ``event_id``: the sender's id for idempotency (None: the hub hashes the event). ``record``: the
     raw record when the event carries it, else None and the hub fetches ``external_id``.
-    ``version``: the source's modification time or version, for ordering.
+    ``version``: the source's modification time or version, for ordering. ``problem``: why this
+    event cannot be applied (a field the sender got wrong); the hub stores it dead-lettered with
+    that reason and applies the rest of the delivery.
     """
 
     object: str
@@ -65,11 +68,53 @@ class WebhookEvent:
     version: str | None = None
     record: dict[str, Any] | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
 
 
 class Verifier(Protocol):
     def verify(self, request: InboundRequest, secrets: list[str]) -> None:
         """Return if authentic under any of ``secrets``; raise ``SignatureError`` otherwise."""
+
+
+#: an epoch timestamp header: ASCII digits only, at most this many (13 is milliseconds until 2286)
+MAX_TIMESTAMP_DIGITS = 13
+_ASCII_DIGITS = re.compile(rf"[0-9]{{1,{MAX_TIMESTAMP_DIGITS}}}")
+#: longest accepted signature header (the spec allows several space-separated signatures)
+MAX_SIGNATURE_HEADER = 2048
+MAX_ID_HEADER = 256
+
+
+def epoch_header(name: str, value: str | None) -> int:
+    """The integer value of a timestamp header, or ``SignatureError`` (never another exception):
+    ASCII digits only (``"²".isdigit()`` is true), bounded length and so a bounded value."""
+    if not value:
+        raise SignatureError(f"missing {name}")
+    if not _ASCII_DIGITS.fullmatch(value):
+        raise SignatureError(f"{name} is not an epoch timestamp of at most {MAX_TIMESTAMP_DIGITS} ASCII digits")
+    return int(value)
+
+
+def bounded_header(name: str, value: str | None, limit: int) -> str:
+    """``value`` if present, printable ASCII and at most ``limit`` characters, else ``SignatureError``."""
+    if not value:
+        raise SignatureError(f"missing {name}")
+    if len(value) > limit or not value.isascii() or not value.isprintable():
+        raise SignatureError(f"{name} is malformed (printable ASCII, at most {limit} characters)")
+    return value
+
+
+#: the latest event time accepted (year 9999; databases and datetime hold no later one)
+_MAX_EPOCH_MS = 253_402_300_799_999
+
+
+def epoch_millis(value: Any) -> datetime:
+    """An event time given as epoch milliseconds (a JSON integer) as a UTC datetime; ``ValueError``
+    for anything else (a float, a string, a bool, a negative or out-of-range number)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"not epoch milliseconds (a JSON integer): {type(value).__name__}")
+    if not 0 <= value <= _MAX_EPOCH_MS:
+        raise ValueError(f"epoch milliseconds out of range: {str(value)[:40]}")
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
 
 
 class StandardWebhooks:
@@ -79,6 +124,10 @@ class StandardWebhooks:
         headers = {k: v for k, v in request.headers.items() if k.startswith("webhook-")}
         if not {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers.keys():
             raise SignatureError("missing webhook-id, webhook-timestamp or webhook-signature")
+        # The library parses these itself; refuse malformed ones here so none reaches it.
+        epoch_header("webhook-timestamp", headers["webhook-timestamp"])
+        bounded_header("webhook-id", headers["webhook-id"], MAX_ID_HEADER)
+        bounded_header("webhook-signature", headers["webhook-signature"], MAX_SIGNATURE_HEADER)
         for secret in secrets:
             try:
                 Webhook(secret).verify(request.body, headers, json_parse=False)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub.api import errors
+from hub.api.openapi import document_errors
 from hub.api.routes import connectors, health, matches, reconciliation, records, status, sync, webhook_events
 from hub.context import Hub
 from hub.inbound import connector_cache, inbox_worker, receiver
@@ -42,6 +43,8 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
         version="0.1.0",
         description="Connectors, a reconciliation ledger, and golden partner records with provenance.",
         lifespan=lifespan,
+        # A redirect to the slash-less path would build its Location from the request's Host header.
+        redirect_slashes=False,
     )
     app.state.hub = hub
     app.state.scheduler = scheduler
@@ -56,11 +59,13 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
             worker.wake()
 
     app.include_router(receiver(hub, cache, errors.error_body, wake_workers))
+    document_errors(app)
     app.state.inbox_workers = inbox_workers
     app.state.connector_cache = cache
     app.add_middleware(
         errors.BodyLimit,
         max_bytes=hub.settings.max_request_bytes,
         limits={"/webhooks/": hub.settings.webhook_max_bytes},
+        body_timeout=hub.settings.request_body_timeout_seconds,
     )
     return app

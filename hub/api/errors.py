@@ -6,6 +6,7 @@ content type a 415; nothing a client sends should produce a 500.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,6 +25,7 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
@@ -94,10 +96,33 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-class BodyLimit:
-    """Answers 413 before a route sees a body over ``max_bytes``, and 415 for non-JSON writes.
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
-    Checks ``Content-Length`` up front and counts streamed bytes for chunked bodies.
+
+def _nul_in_request(scope: Scope) -> str | None:
+    """Where a NUL character is in the path or query string (no database stores one), else None."""
+    if "\x00" in scope.get("path", ""):
+        return "the path"
+    query = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        return "the query string"
+    return None
+
+
+class BodyLimit:
+    """Reads the whole request body before a route sees it, and answers instead of the route:
+
+    * 413 for a body over ``max_bytes`` (by ``Content-Length`` up front, and by counting the bytes of
+      a chunked body as they arrive), 415 for a non-JSON write to the API;
+    * 408 when the body takes longer than ``body_timeout`` seconds to arrive (a trickling client);
+    * 422 for a NUL character in the path, the query string or an API JSON body's strings.
     """
 
     def __init__(
@@ -106,11 +131,13 @@ class BodyLimit:
         max_bytes: int,
         json_prefixes: tuple[str, ...] = ("/api/",),
         limits: dict[str, int] | None = None,
+        body_timeout: float = 30.0,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.json_prefixes = json_prefixes
         self.limits = limits or {}
+        self.body_timeout = body_timeout
 
     async def _reject(self, send: Send, status: int, message: str) -> None:
         import orjson
@@ -125,8 +152,39 @@ class BodyLimit:
         )
         await send({"type": "http.response.body", "body": payload})
 
+    async def _read(self, receive: Receive, limit: int) -> bytes | int:
+        """The body, or the status that refuses it (413 too big, 408 too slow)."""
+        chunks: list[bytes] = []
+        received = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return 408
+            try:
+                message = await asyncio.wait_for(receive(), remaining)
+            except TimeoutError:
+                return 408
+            if message["type"] == "http.disconnect":
+                return 499
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > limit:
+                return 413
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where = _nul_in_request(scope)
+        if where is not None:
+            await self._reject(send, 422, f"a NUL character in {where}")
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
@@ -138,29 +196,39 @@ class BodyLimit:
             return
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         has_body = (length is not None and length != b"0") or b"transfer-encoding" in headers
-        if has_body and path.startswith(self.json_prefixes) and content_type not in (b"application/json", b""):
+        is_api = path.startswith(self.json_prefixes)
+        if has_body and is_api and content_type not in (b"application/json", b""):
             await self._reject(
                 send, 415, f"content type {content_type.decode(errors='replace')!r}; send application/json"
             )
             return
-        received = 0
-        too_big = False
-
-        async def counted() -> Message:
-            nonlocal received, too_big
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    too_big = True
-                    raise _TooBig()
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _TooBig:
+        body = await self._read(receive, limit)
+        if body == 499:
+            return
+        if body == 413:
             await self._reject(send, 413, f"request body over {limit} bytes")
+            return
+        if body == 408:
+            await self._reject(send, 408, f"the request body did not arrive within {self.body_timeout:g} seconds")
+            return
+        assert isinstance(body, bytes)
+        if is_api and (b"\\u0000" in body or b"\x00" in body):
+            import orjson
 
+            try:
+                nul = _has_nul(orjson.loads(body))
+            except orjson.JSONDecodeError:
+                nul = False  # the route answers malformed JSON
+            if nul:
+                await self._reject(send, 422, "a NUL character (\\u0000) in the request body")
+                return
+        replayed = False
 
-class _TooBig(Exception):
-    pass
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,26 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file 0600 (it holds every record and the encrypted credentials), and make
+    an existing one and its -wal/-shm files 0600 (SQLite gives those the database file's mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if item.stat().st_mode & 0o077:
+                item.chmod(0o600)
+
+
+def _prepare_sqlite(url: str) -> None:
+    parsed = make_url(url)
+    database = parsed.database
+    in_memory = not database or database == ":memory:" or database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and database and not in_memory:
+        _private_file(Path(database))
+
+
 def create_db_engine(url: str, *, read_lock_timeout: float = 5.0, read_statement_timeout: float = 30.0) -> Engine:
     """An engine with orjson for JSON columns; SQLite gets WAL, a busy timeout and foreign keys.
 
@@ -27,9 +49,7 @@ def create_db_engine(url: str, *, read_lock_timeout: float = 5.0, read_statement
     of hanging."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _prepare_sqlite(url)
         engine = create_engine(
             url,
             json_serializer=_json_dumps,
@@ -96,4 +116,13 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str, revision: str = "head") -> None:
     """Upgrade the database at ``url`` to ``revision`` (idempotent)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database
+        and database != ":memory:"
+        and not database.startswith("file:")
+    ):
+        _private_file(Path(database))
     command.upgrade(alembic_config(url), revision)

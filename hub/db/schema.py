@@ -265,12 +265,24 @@ webhook_deliveries = Table(
     Column("method", String(10), nullable=False),
     Column("url", Text, nullable=False),
     Column("headers", JSONType, nullable=False),  # minus Authorization and Cookie
-    Column("body", Text, nullable=False),
+    Column("body", Text, nullable=True),  # deliveries stored before migration 0006; later ones name body_sha256
+    Column("body_sha256", String(64), nullable=True),  # the raw body, in webhook_bodies
     Column("events", Integer, nullable=False),
     Column("duplicates", Integer, nullable=False),
     Column("status", String(16), nullable=False),  # accepted | unparseable
     Column("error", Text, nullable=True),
     Index("ix_webhook_deliveries_connector", "connector_id", "received_at"),
+)
+
+# Each distinct raw body once, exactly as received (bytes: a NUL or invalid UTF-8 is kept as sent);
+# a replayed delivery adds a webhook_deliveries row naming the same body.
+webhook_bodies = Table(
+    "webhook_bodies",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("first_received_at", UTCDateTime, nullable=False),
 )
 
 inbox_events = Table(

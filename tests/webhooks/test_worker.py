@@ -13,13 +13,13 @@ from pydantic import BaseModel
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, select
 
 from connectors.sdk import Connector, ConnectorSpec, InboundRequest, WebhookEvent
-from hub.db.schema import inbox_events, webhook_deliveries
+from hub.db.schema import inbox_events, webhook_bodies, webhook_deliveries
 from webhooks.connectors import ConnectorCache
 from webhooks.host import Metrics, WorkerSettings
 from webhooks.inbox import Inbox
 from webhooks.worker import InboxWorker
 
-INBOX = Inbox(webhook_deliveries, inbox_events)
+INBOX = Inbox(webhook_deliveries, inbox_events, webhook_bodies)
 STAMP = datetime(2026, 3, 1, tzinfo=UTC)
 
 
@@ -120,4 +120,4 @@ def test_a_failing_ledger_retries_then_dead_letters_the_events(engine: Engine) -
 def test_the_inbox_refuses_tables_without_its_columns() -> None:
     thin = Table("inbox_events", MetaData(), Column("id", Integer, primary_key=True))
     with pytest.raises(ValueError, match=r"inbox_events lacks the inbox columns \['action', "):
-        Inbox(webhook_deliveries, thin)
+        Inbox(webhook_deliveries, thin, webhook_bodies)

@@ -16,7 +16,10 @@ from hub.inbound import INBOX
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[Admin])
 State = Literal["pending", "processing", "applied", "dead"]
-EventId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+#: the largest event id accepted: 2^53 - 1, so the bound survives a JSON number read as a double (the
+#: OpenAPI document's 2^63 - 1 did not: clients generated 2^63 + 191 as "valid")
+MAX_ID = 2**53 - 1
+EventId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _event(row: Any) -> dict[str, Any]:
@@ -95,7 +98,7 @@ class BulkReplay(BaseModel):
 
     connector_id: str | None = None
     state: Literal["dead", "applied"] = "dead"
-    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(default=None, max_length=10_000)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=10_000)
     limit: int = Field(default=1000, ge=1, le=10_000)
 
 

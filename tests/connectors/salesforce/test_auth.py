@@ -113,6 +113,6 @@ def test_token_endpoint_outage_is_retried(router: respx.MockRouter) -> None:
 
 
 def test_credentials_stay_out_of_reprs() -> None:
-    connector = make_connector(outbound_message_token=SecretStr("om-token-value"))
+    connector = make_connector(outbound_message_token=SecretStr("om-token-value-0123456789"))
     shown = repr(connector.config) + repr(connector.session) + str(connector.config)
-    assert "consumer-secret" not in shown and "om-token-value" not in shown
+    assert "consumer-secret" not in shown and "om-token-value-0123456789" not in shown

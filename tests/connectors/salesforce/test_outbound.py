@@ -18,13 +18,13 @@ ORG_ID = "00DHs0000000001AAA"
 BODY = (FIXTURES / "outbound_message.xml").read_bytes()
 
 
-def _request(body: bytes = BODY, query: str = "?token=om-secret") -> InboundRequest:
+def _request(body: bytes = BODY, query: str = "?token=om-secret-0123456789") -> InboundRequest:
     url = f"https://hub.example/webhooks/sf-prod{query}"
     return InboundRequest("POST", url, {"content-type": "text/xml; charset=utf-8"}, body)
 
 
 def _connector(**overrides: object) -> SalesforceConnector:
-    return make_connector(outbound_message_token=SecretStr("om-secret"), **overrides)
+    return make_connector(outbound_message_token=SecretStr("om-secret-0123456789"), **overrides)
 
 
 def test_notifications_become_events() -> None:
@@ -93,14 +93,28 @@ def test_json_documents_are_refused() -> None:
 @pytest.mark.parametrize(
     ("query", "secrets", "org_id", "error"),
     [
-        pytest.param("?token=om-secret", ["om-secret"], None, None, id="token_ok"),
+        pytest.param("?token=om-secret-0123456789", ["om-secret-0123456789"], None, None, id="token_ok"),
         pytest.param("?token=om-old", ["om-new", "om-old"], None, None, id="previous_token_during_rotation"),
-        pytest.param("?token=om-secret", ["om-secret"], ORG_ID[:15], None, id="org_id_15_chars_matches"),
-        pytest.param("?token=wrong", ["om-secret"], None, "does not match", id="wrong_token"),
-        pytest.param("", ["om-secret"], None, "exactly one", id="no_token"),
-        pytest.param("?token=om-secret&token=om-secret", ["om-secret"], None, "exactly one", id="two_tokens"),
-        pytest.param("?token=om-secret", [], None, "no outbound message token", id="nothing_configured"),
-        pytest.param("?token=om-secret", ["om-secret"], "00DHs0000000999AAA", "not the configured org", id="org"),
+        pytest.param(
+            "?token=om-secret-0123456789", ["om-secret-0123456789"], ORG_ID[:15], None, id="org_id_15_chars_matches"
+        ),
+        pytest.param("?token=wrong", ["om-secret-0123456789"], None, "does not match", id="wrong_token"),
+        pytest.param("", ["om-secret-0123456789"], None, "exactly one", id="no_token"),
+        pytest.param(
+            "?token=om-secret-0123456789&token=om-secret-0123456789",
+            ["om-secret-0123456789"],
+            None,
+            "exactly one",
+            id="two_tokens",
+        ),
+        pytest.param("?token=om-secret-0123456789", [], None, "no outbound message token", id="nothing_configured"),
+        pytest.param(
+            "?token=om-secret-0123456789",
+            ["om-secret-0123456789"],
+            "00DHs0000000999AAA",
+            "not the configured org",
+            id="org",
+        ),
     ],
 )
 def test_token_verification(query: str, secrets: list[str], org_id: str | None, error: str | None) -> None:
@@ -115,14 +129,15 @@ def test_token_verification(query: str, secrets: list[str], org_id: str | None, 
 def test_org_check_refuses_hostile_xml_as_unauthentic() -> None:
     verifier = make_connector(outbound_message_org_id=ORG_ID).webhook_verifier()
     with pytest.raises(SignatureError, match="OrganizationId"):
-        verifier.verify(_request(b'<!DOCTYPE r [<!ENTITY x "y">]><r>&x;</r>'), ["om-secret"])
+        verifier.verify(_request(b'<!DOCTYPE r [<!ENTITY x "y">]><r>&x;</r>'), ["om-secret-0123456789"])
 
 
 def test_secrets_and_the_soap_acknowledgement() -> None:
     connector = make_connector(
-        outbound_message_token=SecretStr("new"), outbound_message_token_previous=SecretStr("old")
+        outbound_message_token=SecretStr("new-token-0123456789"),
+        outbound_message_token_previous=SecretStr("old-token-0123456789"),
     )
-    assert connector.webhook_secrets() == ["new", "old"]
+    assert connector.webhook_secrets() == ["new-token-0123456789", "old-token-0123456789"]
     assert "text/xml" in connector.webhook_content_types
     status, body, content_type = connector.webhook_response(stored=1, duplicates=0)
     assert (status, content_type) == (200, "text/xml; charset=utf-8") and body == ACK_BODY

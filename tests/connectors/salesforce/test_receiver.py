@@ -44,7 +44,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
             kind="salesforce",
             config={"login_url": LOGIN, "api_version": VERSION, "client_id": "3MVG9-consumer-key",
                     "deal_registration_record_type_id": RECORD_TYPE_ID},
-            credentials={"client_secret": "consumer-secret", "outbound_message_token": "om-secret"},
+            credentials={"client_secret": "consumer-secret", "outbound_message_token": "om-secret-0123456789"},
         )
     )  # fmt: skip
     yield hub
@@ -62,13 +62,13 @@ def _post(app: FastAPI, path: str, content_type: str = "text/xml; charset=utf-8"
 
 def test_outbound_message_is_acknowledged_stored_and_applied(hub: Hub, router: respx.MockRouter) -> None:
     app = create_app(hub, admin_token=ADMIN_TOKEN)
-    assert _post(app, "/webhooks/sf?token=om-secret", "application/json").status_code == 415
+    assert _post(app, "/webhooks/sf?token=om-secret-0123456789", "application/json").status_code == 415
     assert _post(app, "/webhooks/sf?token=wrong").status_code == 401
 
-    answer = _post(app, "/webhooks/sf?token=om-secret")
+    answer = _post(app, "/webhooks/sf?token=om-secret-0123456789")
     assert answer.status_code == 200 and answer.content == ACK_BODY
     assert answer.headers["content-type"].startswith("text/xml")
-    assert _post(app, "/webhooks/sf?token=om-secret").content == ACK_BODY  # a redelivery is acknowledged too
+    assert _post(app, "/webhooks/sf?token=om-secret-0123456789").content == ACK_BODY  # a redelivery is acknowledged too
     with hub.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(inbox_events)).scalar_one() == 4  # not 8
 
