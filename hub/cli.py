@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,7 @@ app = typer.Typer(
 )
 ledger_app = typer.Typer(help="The reconciliation ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 150)  # logs and CI: wide tables, not 80 columns
 
 
 def _hub(config: Path | None = None):  # type: ignore[no-untyped-def]
