@@ -36,7 +36,9 @@ class Hub:
         match_config.set_active(match_config.load_match_config(settings.matching_file))
         engine = create_db_engine(settings.database_url)
         registry = ConnectorRegistry()
-        store = ConnectorStore(engine, registry, SecretBox(settings.resolved_secret_key()))
+        store = ConnectorStore(
+            engine, registry, SecretBox(settings.resolved_secret_key()), outbound=settings.outbound_policy()
+        )
         mappers = MapperSet(Path(settings.mappings_dir))
 
         def build(connector_id: str) -> tuple[str, Connector]:

@@ -14,6 +14,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connectors.sdk.outbound import OutboundPolicy
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _REFUSED_TOKENS = {"", "changeme", "change-me", "admin", "secret", "token"}
 
@@ -55,6 +57,25 @@ class Settings(BaseSettings):
         default=None, description="YAML overriding the matcher's band thresholds and blocking caps."
     )
     webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
+    outbound_allow: str = Field(
+        default="",
+        description="Internal destinations connectors may call anyway (and over plain http): comma-separated "
+        "host names, IP addresses, CIDR networks, each optionally :port, e.g. 127.0.0.1,localhost,::1 for the "
+        "sandbox. Everything else private, loopback, link-local or reserved is refused (docs/security.md).",
+    )
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _valid_allow_list(cls, value: str) -> str:
+        try:
+            OutboundPolicy.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"HUB_OUTBOUND_ALLOW: {exc}") from exc
+        return value
+
+    def outbound_policy(self) -> OutboundPolicy:
+        """The policy every connector's HTTP client applies (``connectors.sdk.outbound``)."""
+        return OutboundPolicy.parse(self.outbound_allow)
 
     @field_validator("admin_token")
     @classmethod

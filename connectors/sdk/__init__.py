@@ -11,6 +11,7 @@ from connectors.sdk.errors import (
     AuthError,
     ConfigError,
     ConnectorError,
+    DestinationRefused,
     PaginationLoopError,
     RateLimited,
     RequestRejected,
@@ -18,6 +19,7 @@ from connectors.sdk.errors import (
     UpstreamError,
 )
 from connectors.sdk.http import Requester, RetryPolicy, classify, parse_retry_after
+from connectors.sdk.outbound import GuardedTransport, OutboundPolicy, OutboundUrl
 from connectors.sdk.paginator import read_pages
 from connectors.sdk.records import Association, Associations, ParentRef, association, hub_record, link
 from connectors.sdk.selector import dig, dotted, select_records
@@ -58,11 +60,15 @@ __all__ = [
     "ConnectorSpec",
     "CredentialsChanged",
     "CursorTokenPaginator",
+    "DestinationRefused",
+    "GuardedTransport",
     "InboundRequest",
     "LastRecordKeyPaginator",
     "NextUrlPaginator",
     "OAuth2RefreshToken",
     "OffsetPaginator",
+    "OutboundPolicy",
+    "OutboundUrl",
     "Page",
     "PageNumberPaginator",
     "PageRequest",

@@ -2,6 +2,7 @@
 
 ConnectorError
  ├── ConfigError          the connector's configuration is unusable
+ │    └── DestinationRefused  the outbound policy refuses a URL or an address (SSRF guard)
  └── UpstreamError        the upstream system answered badly, or not at all
       ├── TransientError  worth retrying: 429, 5xx, timeouts, dropped connections
       │    └── RateLimited    429; carries the Retry-After delay when the upstream sent one
@@ -18,6 +19,12 @@ class ConnectorError(Exception):
 
 class ConfigError(ConnectorError):
     """The connector's configuration is unusable."""
+
+
+class DestinationRefused(ConfigError):
+    """The outbound policy refuses to connect there (``connectors.sdk.outbound``): a private,
+    loopback, link-local or otherwise internal address, plain http outside the allow-list, or a
+    malformed URL. Never retried."""
 
 
 class UpstreamError(ConnectorError):
