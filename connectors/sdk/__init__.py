@@ -17,6 +17,8 @@ from connectors.sdk.errors import (
     RequestRejected,
     TransientError,
     UpstreamError,
+    error_codes,
+    public_message,
 )
 from connectors.sdk.http import Requester, RetryPolicy, classify, parse_retry_after
 from connectors.sdk.outbound import GuardedTransport, OutboundPolicy, OutboundUrl
@@ -99,9 +101,11 @@ __all__ = [
     "classify",
     "dig",
     "dotted",
+    "error_codes",
     "hub_record",
     "link",
     "parse_retry_after",
+    "public_message",
     "read_child_pages",
     "read_pages",
     "select_records",
