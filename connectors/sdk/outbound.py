@@ -106,6 +106,8 @@ class AllowRule:
         if "/" in text:
             return cls(network=ipaddress.ip_network(text, strict=False))
         if text.startswith("["):
+            if "]" not in text:
+                raise ValueError(f"cannot read {item!r}")
             host, _, rest = text[1:].partition("]")
             if rest:
                 if not rest.startswith(":"):
