@@ -93,7 +93,10 @@ class Settings(BaseSettings):
             try:
                 Fernet(value.get_secret_value().encode())
             except ValueError as exc:
-                raise ValueError("HUB_SECRET_KEY must be a urlsafe-base64 32-byte Fernet key") from exc
+                raise ValueError(
+                    "HUB_SECRET_KEY must be the Fernet key itself (44 urlsafe-base64 characters, e.g. from "
+                    "Fernet.generate_key()), not a path; unset it to use HUB_DATA_DIR/secret.key"
+                ) from exc
         return value
 
     def resolved_secret_key(self) -> bytes:
