@@ -19,6 +19,7 @@ from hub.api import create_app
 from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from hub.settings import Settings
+from tests.policy import SANDBOX_ALLOW
 
 TOKEN = "fuzz-admin-token-0123456789"
 _dir = Path(tempfile.mkdtemp(prefix="hub-fuzz-"))
@@ -26,6 +27,7 @@ _hub = Hub.from_settings(
     Settings(
         database_url=f"sqlite:///{_dir / 'hub.db'}", data_dir=_dir, admin_token=SecretStr(TOKEN),
         secret_key=SecretStr(Fernet.generate_key().decode()), scheduler_enabled=False,
+        outbound_allow=SANDBOX_ALLOW,
     )
 )  # fmt: skip
 _hub.store.create(
