@@ -248,6 +248,8 @@ def serve(
                 for key, value in values.items():
                     if key != "base_url":
                         print(f"  {key}: {value}")
-            print("  admin header: X-Sandbox-Admin", flush=True)
+            print("  admin header: X-Sandbox-Admin")
+            # the hub refuses loopback destinations unless they are allowed (docs/security.md)
+            print(f"hub: export HUB_OUTBOUND_ALLOW={host},localhost,::1 so the hub may call it", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
