@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lint types test test-fast demo bench bench-webhooks clean
+.PHONY: install lint types test test-fast demo bench bench-webhooks bench-match clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ bench: install
 
 bench-webhooks: install
 	$(BIN)/python -m bench.webhook_bench
+
+# Identity resolution against the sandbox's ground truth, Splink beside it (the optional `bench` extra).
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench-match: $(BENCH_STAMP)
+	$(BIN)/python -m bench.match_bench $(BENCH_MATCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var

@@ -12,6 +12,8 @@ from hub.connector_store import ConnectorStore
 from hub.crypto import SecretBox
 from hub.db import create_db_engine, migrate, reader
 from hub.identity import config as match_config
+from hub.ledger.policy import SurvivorshipPolicy, load_policy
+from hub.ledger.survivorship import set_active_policy
 from hub.mappers import MapperSet
 from hub.registry import ConnectorRegistry
 from hub.settings import Settings
@@ -27,10 +29,15 @@ class Hub:
     store: ConnectorStore
     mappers: MapperSet
     runner: SyncRunner
+    survivorship: SurvivorshipPolicy
     closed: bool = field(default=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, run_migrations: bool = True) -> Hub:
+        # Loaded (and checked) first: a bad policy file stops the start before anything else runs.
+        # The policy is process-wide: every golden record this process computes uses it.
+        survivorship = load_policy(settings.survivorship_file)
+        set_active_policy(survivorship)
         if run_migrations:
             migrate(settings.database_url)
         match_config.set_active(match_config.load_match_config(settings.matching_file))
@@ -45,7 +52,7 @@ class Hub:
             return store.kind_of(connector_id), store.build(connector_id)
 
         runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds)
-        return cls(settings, engine, reader(engine), registry, store, mappers, runner)
+        return cls(settings, engine, reader(engine), registry, store, mappers, runner, survivorship)
 
     def close(self) -> None:
         if not self.closed:

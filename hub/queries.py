@@ -1,11 +1,11 @@
-"""Read-side queries for the API and CLI: golden records with provenance, status, runs, dead letters."""
+"""Read-side queries for the API and CLI: status, runs, dead letters, counts (golden records: ``hub.records``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, desc, func, or_, select
+from sqlalchemy import Connection, desc, func, select
 
 from hub.db.schema import (
     dead_letters,
@@ -16,117 +16,11 @@ from hub.db.schema import (
     stream_leases,
     stream_state,
     sync_runs,
-    xrefs,
 )
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def list_golden(
-    conn: Connection,
-    entity_type: str,
-    *,
-    role: str | None = None,
-    q: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[int, list[dict[str, Any]]]:
-    """Golden records of one type, filtered by role (``partner``) and a name/key substring."""
-    where = [golden_records.c.entity_type == entity_type]
-    if role:
-        where.append(golden_records.c.roles.like(f"%|{role}|%"))
-    if q:
-        pattern = f"%{q.lower()}%"
-        where.append(
-            or_(func.lower(golden_records.c.display_name).like(pattern), golden_records.c.lookup_key.like(pattern))
-        )
-    total = conn.execute(select(func.count()).select_from(golden_records).where(*where)).scalar_one()
-    rows = conn.execute(
-        select(golden_records).where(*where).order_by(golden_records.c.display_name, golden_records.c.canonical_id)
-        .limit(limit).offset(offset)
-    )  # fmt: skip
-    return total, [summary(row) for row in rows]
-
-
-def summary(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.canonical_id,
-        "entity_type": row.entity_type,
-        "name": row.display_name,
-        "key": row.lookup_key,
-        "roles": [r for r in row.roles.split("|") if r],
-        "fields": row.fields,
-        "source_count": row.source_count,
-        "updated_at": _iso(row.updated_at),
-    }
-
-
-def golden_detail(
-    conn: Connection, entity_type: str, canonical_id: str, history_limit: int = 200
-) -> dict[str, Any] | None:
-    """One golden record with every field's source, the source records behind it, and its history."""
-    row = conn.execute(
-        select(golden_records).where(
-            golden_records.c.canonical_id == canonical_id, golden_records.c.entity_type == entity_type
-        )
-    ).first()
-    if row is None:
-        return None
-    sources = conn.execute(
-        select(source_records, xrefs.c.first_seen_at)
-        .join(
-            xrefs,
-            and_(
-                xrefs.c.source_instance == source_records.c.source_instance,
-                xrefs.c.source_object == source_records.c.source_object,
-                xrefs.c.external_id == source_records.c.external_id,
-            ),
-        )
-        .where(source_records.c.golden_id == canonical_id)
-        .order_by(source_records.c.source_instance, source_records.c.external_id)
-    )
-    history = conn.execute(
-        select(ledger_entries)
-        .where(ledger_entries.c.canonical_id == canonical_id)
-        .order_by(desc(ledger_entries.c.id))
-        .limit(history_limit)
-    )
-    return {
-        **summary(row),
-        "provenance": row.provenance,
-        "sources": [
-            {
-                "system": s.source_system,
-                "instance": s.source_instance,
-                "object": s.source_object,
-                "external_id": s.external_id,
-                "fields": s.fields,
-                "content_hash": s.content_hash,
-                "deleted": s.deleted,
-                "source_updated_at": _iso(s.source_updated_at),
-                "observed_at": _iso(s.observed_at),
-                "first_seen_at": _iso(s.first_seen_at),
-                "last_entry_id": s.last_entry_id,
-            }
-            for s in sources
-        ],
-        "history": [
-            {
-                "entry_id": h.id,
-                "op": h.op,
-                "observed_at": _iso(h.observed_at),
-                "source_updated_at": _iso(h.source_updated_at),
-                "source": f"{h.source_instance}/{h.source_object}/{h.external_id}",
-                "changes": h.changes,
-                "run_id": h.run_id,
-                "webhook_event_id": h.webhook_event_id,
-                "mapping_version": h.mapping_version,
-            }
-            for h in history
-        ],
-    }
 
 
 def run_row(row: Any) -> dict[str, Any]:

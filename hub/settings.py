@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     )
     mappings_dir: Path = Field(default=REPO_ROOT / "mappings")
     config_file: Path | None = Field(default=None, description="YAML file declaring connectors (config as code).")
+    survivorship_file: Path | None = Field(
+        default=None,
+        description="YAML survivorship policy (which source supplies each golden field); None = the shipped default.",
+    )
     scheduler_enabled: bool = True
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     lease_seconds: int = Field(default=120, ge=5, description="A running sync's lease; renewed every page.")

@@ -30,7 +30,11 @@ class PartnerStackConfig(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=5, ge=0, le=20, description="Retries of a 429/5xx/transport failure per call.")
     incremental_lookback_seconds: int = Field(
-        default=0, ge=0, description="Re-read this much before the cursor on incremental reads."
+        default=300,
+        ge=0,
+        description="Re-read this much before the cursor on incremental reads. Customers and deals are "
+        "listed in creation order (their lists take no order_by), so a record updated while a read is under "
+        "way may sit behind the reader; re-reading a few minutes catches it (unchanged records cost no write).",
     )
     reward_recheck_days: int = Field(
         default=90,

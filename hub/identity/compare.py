@@ -117,12 +117,22 @@ def _org_deterministic(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str] 
     shared_cloud = sorted(set(a.get("cloud") or ()) & set(b.get("cloud") or ()))
     if shared_cloud:
         return "cloud_account", shared_cloud[0]
-    if a.get("duns") and a["duns"] == b.get("duns"):
+    if a.get("duns") and a["duns"] == b.get("duns") and _names_compatible(a.get("name"), b.get("name")):
+        # A DUNS names one site; the same number on two differently named companies is a data error
+        # (a copied field), so that pair is scored (and lands in review) instead.
         return "duns", a["duns"]
     shared = sorted(set(a.get("domains") or ()) & set(b.get("domains") or ()))
     if shared and (not _partner_vs_customer(a, b) or _names_agree(a.get("name"), b.get("name"))):
         return "domain", shared[0]
     return None
+
+
+def _names_compatible(a: str | None, b: str | None) -> bool:
+    """No contradiction between two names: one is unknown, or they are at least loosely alike."""
+    if not a or not b or a == b:
+        return True
+    ta, tb = set(a.split()), set(b.split())
+    return ratio(a, b) >= 80 or JaroWinkler.similarity(a, b) >= 0.92 or ta <= tb or tb <= ta
 
 
 def _names_agree(a: str | None, b: str | None) -> bool:
@@ -138,11 +148,13 @@ def _name_levels(ctx: Context, a: str | None, b: str | None) -> tuple[str, float
     if a == b:
         return "exact", _w(0.70, _tf_u(ctx, "name", a, 1e-5))
     whole = ratio(a, b)
+    # A letter apart is a typo as often as a near-namesake ("Acme Analytics" / "Acme Analytica"): a
+    # modest weight, so the rest of the record must agree too.
     if whole >= 92 or JaroWinkler.similarity(a, b) >= 0.96:
-        return "close", _w(0.15, 0.0008)
+        return "close", _w(0.15, 0.004)
     ta, tb = set(a.split()), set(b.split())
     if (ta <= tb or tb <= ta) and token_set_ratio(a, b) >= 90:
-        return "contained", _w(0.08, 0.004)
+        return "contained", _w(0.08, 0.006)
     if whole >= 80:
         return "similar", _w(0.04, 0.01)
     return "different", _w(0.03, 0.96)
@@ -157,15 +169,11 @@ def _domain_levels(da: set[str], db: set[str]) -> tuple[str, float]:
         return "unknown", 0.0
     if da & db:  # shared, but not a key here (a partner's domain on a customer's record)
         return "exact", _w(0.5, 0.05)
-    roots_a, roots_b = {_root(d) for d in da}, {_root(d) for d in db}
-    for ra in roots_a:
-        for rb in roots_b:
-            if (
-                ra == rb
-                or (min(len(ra), len(rb)) >= 5 and (ra in rb or rb in ra))
-                or JaroWinkler.similarity(ra, rb) >= 0.93
-            ):
-                return "similar", _w(0.1, 0.005)  # acme.com / acme.co.uk / acmehq.com
+    if {_root(d) for d in da} & {_root(d) for d in db}:
+        # acme.com and acme.co.uk: one company's two sites as often as two companies of one name in
+        # two countries, so no evidence either way (country and city decide).
+        return "same_root", 0.0
+    # A near-namesake's own domain (acme-data.com against acmedata.com) counts against a match.
     return "different", _w(0.08, 0.99)
 
 
@@ -211,6 +219,10 @@ def compare_organizations(a: dict[str, Any], b: dict[str, Any], ctx: Context, ba
     level, weight = _phone_levels(ctx, a.get("phone"), b.get("phone"))
     evidence.append(_ev("phone", a.get("phone"), b.get("phone"), level, weight))
     total += weight
+    if a.get("duns") and a["duns"] == b.get("duns"):  # only here when the names contradict it
+        weight = _w(0.9, 0.02)
+        evidence.append(_ev("duns", a["duns"], b["duns"], "exact", weight))
+        total += weight
     if conflict is not None:
         evidence.append(_ev(conflict, a.get(conflict), b.get(conflict), "conflict", 0.0))
     probability = _probability(total, ctx.total)

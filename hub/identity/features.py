@@ -58,18 +58,26 @@ def organization_profile(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def fold(name: str | None) -> str | None:
+    """A normalised name with German transliterations folded (Jürgen, Juergen -> jurgen; ß -> s)."""
+    if not name:
+        return name
+    return name.replace("ae", "a").replace("oe", "o").replace("ue", "u").replace("ss", "s")
+
+
 def person_profile(fields: dict[str, Any]) -> dict[str, Any]:
     email = std.normalize_email(_s(fields.get("email")))
     domain = std.email_domain(email) if email else None
-    first = std.normalize_person_name(_s(fields.get("first_name")))
-    last = std.normalize_person_name(_s(fields.get("last_name")))
+    plain_first = std.normalize_person_name(_s(fields.get("first_name")))
+    first = fold(plain_first)
+    last = fold(std.normalize_person_name(_s(fields.get("last_name"))))
     phone = _s(fields.get("phone")) or std.normalize_phone(_s(fields.get("phone_raw")))
     return {
         "email": email,
         "email_domain": domain if domain and not std.is_free_mail(domain) else None,
         "free_mail": bool(domain and std.is_free_mail(domain)),
         "first": first,
-        "first_keys": sorted(std.first_name_keys(first)) if first else [],
+        "first_keys": sorted({fold(k) or k for k in std.first_name_keys(plain_first)}) if plain_first else [],
         "last": last,
         "phone": phone,
         "employer": _s(fields.get("organization_id")),  # a record id; compared through its cluster

@@ -26,7 +26,7 @@ def source_state(row: Any) -> SourceState:
 
 
 def golden_row(canonical_id: str, entity_type: str, sources: list[SourceState]) -> dict[str, Any]:
-    golden = survive(sources)
+    golden = survive(entity_type, sources)
     return {
         "canonical_id": canonical_id,
         "entity_type": entity_type,

@@ -7,7 +7,6 @@ passed in.  Drafts are returned sorted by creation time so that ids grow with ``
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 
 from sandbox.clock import DAY_MS, FIXED_EPOCH_MS, iso_from_ms
@@ -28,6 +27,10 @@ class Org:
     duns: str | None
     industry: str | None
     employees: int
+    phone: str = ""  # national significant number of the switchboard
+    base: str = ""  # the name without legal form
+    hide_domain: bool = False  # HubSpot never recorded the domain
+    distractor: tuple[str, int] | None = None  # ("namesake" | "near_namesake", index of the other org)
     record_ids: list[str] = field(default_factory=list)
 
 
@@ -39,6 +42,11 @@ class Draft:
     company: int = -1
     contacts: list[int] = field(default_factory=list)
     partners: list[tuple[int, int]] = field(default_factory=list)
+    person: int = -1  # contacts: the real person (several drafts may be one person)
+
+
+NAMESAKE_SHARE = 0.04  # another company of the same name in another country
+NEAR_NAMESAKE_SHARE = 0.03  # another company whose name is one letter away
 
 
 def make_orgs(rng: random.Random, n_companies: int) -> list[Org]:
@@ -53,14 +61,28 @@ def make_orgs(rng: random.Random, n_companies: int) -> list[Org]:
     orgs: list[Org] = []
     for i in range(n_orgs):
         partner = i in partner_idx
-        base = _unique_name(rng, used_names, partner)
         country, code, city = fd.pick_country(rng)
-        tld = {"GB": "co.uk", "DE": "de", "FR": "fr", "NL": "nl", "AU": "com.au"}.get(code, "com")
-        domain = _unique_domain(base, "com" if rng.random() < 0.6 else tld, used_domains)
-        suffix = rng.choice(fd.LEGAL_SUFFIXES)
+        roll = rng.random()
+        distractor: tuple[str, int] | None = None
+        if i >= 10 and roll < NAMESAKE_SHARE + NEAR_NAMESAKE_SHARE:
+            other = rng.randrange(i)
+            kind = "namesake" if roll < NAMESAKE_SHARE else "near_namesake"
+            found = _distractor(rng, orgs[other], kind, used_names)
+            if found is not None:
+                base, country, code, city = found
+                distractor = (kind, other)
+        if distractor is None:
+            base = _unique_name(rng, used_names, partner, code)
+        name = f"{base} {fd.legal_form(rng, code)}".strip()
+        if distractor is not None and name.lower() == orgs[distractor[1]].name.lower():
+            name = f"{base} {next(f for f in fd.LEGAL_FORMS[code] if f and f.lower() not in name.lower())}"
+        if distractor is not None and distractor[0] == "namesake":
+            domain = fd.namesake_domain(base, code, used_domains)
+        else:
+            domain = _unique_domain(fd.company_domain(rng, base, code), used_domains)
         orgs.append(
             Org(
-                name=f"{base} {suffix}".strip(),
+                name=name,
                 domain=domain,
                 country=country,
                 country_code=code,
@@ -69,32 +91,47 @@ def make_orgs(rng: random.Random, n_companies: int) -> list[Org]:
                 duns=f"{rng.randrange(10**9):09d}" if rng.random() < 0.45 else None,
                 industry=rng.choice(INDUSTRIES) if rng.random() < 0.95 else None,
                 employees=int(rng.lognormvariate(4.5, 1.4)) + 1,
+                phone=fd.national_number(rng, code),
+                base=base,
+                hide_domain=rng.random() < (0.3 if distractor and distractor[0] == "namesake" else 0.03),
+                distractor=distractor,
             )
         )
     return orgs
 
 
-def _unique_name(rng: random.Random, used: set[str], partner: bool) -> str:
-    tails = fd.PARTNER_WORDS if partner else fd.NAME_TAILS
+def _distractor(rng: random.Random, other: Org, kind: str, used_names: set[str]) -> tuple[str, str, str, str] | None:
+    """(base name, country as typed, code, city) of a company easily confused with ``other``."""
+    country, code, city = fd.pick_country(rng)
+    if kind == "namesake":
+        for _ in range(10):
+            if code != other.country_code:
+                return other.base, country, code, city
+            country, code, city = fd.pick_country(rng)
+        return None
+    base = fd.near_name(rng, other.base)
+    if base.lower() in used_names:
+        return None
+    used_names.add(base.lower())
+    if rng.random() < 0.5:
+        country, code, city = other.country, other.country_code, other.city
+    return base, country, code, city
+
+
+def _unique_name(rng: random.Random, used: set[str], partner: bool, code: str = "US") -> str:
     for attempt in range(50):
-        head = rng.choice(fd.NAME_HEADS)
-        if attempt >= 5:
-            head = f"{head} {rng.choice(fd.NAME_HEADS)}"
-        if attempt >= 20:
-            head = f"{head} {attempt}"
-        name = f"{head} {rng.choice(tails)}"
+        name = fd.company_base(rng, code, partner, attempt)
         if name.lower() not in used:
             used.add(name.lower())
             return name
     raise RuntimeError("could not find a unique company name")
 
 
-def _unique_domain(base: str, tld: str, used: set[str]) -> str:
-    slug = re.sub(r"[^a-z0-9]", "", base.lower())
-    domain = f"{slug}.{tld}"
+def _unique_domain(domain: str, used: set[str]) -> str:
+    stem, _, tld = domain.partition(".")
     n = 2
     while domain in used:
-        domain = f"{slug}{n}.{tld}"
+        domain = f"{stem}{n}.{tld}"
         n += 1
     used.add(domain)
     return domain
@@ -124,14 +161,14 @@ def _company_props(rng: random.Random, org: Org, duplicate: bool) -> dict[str, s
     domain: str | None = org.domain
     if duplicate or rng.random() < 0.10:
         domain = fd.domain_variant(rng, org.domain)
-    if not duplicate and rng.random() < 0.03:
+    if not duplicate and org.hide_domain:
         domain = None
     props: dict[str, str] = {"name": name}
     if domain:
         props["domain"] = domain
-    props["phone"] = fd.phone_number(rng, org.country_code)
+    props["phone"] = fd.format_phone(rng, org.country_code, org.phone)
     props["city"] = org.city
-    props["country"] = org.country
+    props["country"] = fd.country_spelling(rng, org.country_code) if duplicate else org.country
     if org.industry:
         props["industry"] = org.industry
     employees = max(1, int(org.employees * rng.uniform(0.9, 1.1)))
@@ -151,26 +188,56 @@ def _company_props(rng: random.Random, org: Org, duplicate: bool) -> dict[str, s
     return props
 
 
+PERSON_DUPLICATE_SHARE = 0.025  # contacts that are a second record of someone already there
+FREE_MAIL_SHARE = 0.03  # people who gave their personal address
+
+
+def _fresh(local: str, domain: str, used: set[str]) -> str:
+    email, n = f"{local}@{domain}", 2
+    while email in used:
+        email, n = f"{local}{n}@{domain}", n + 1
+    used.add(email)
+    return email
+
+
 def make_contacts(rng: random.Random, orgs: list[Org], companies: list[Draft], n: int) -> list[Draft]:
+    """Contacts; ``Draft.person`` numbers the real people (~2.5 % of contacts are someone's second record)."""
     used_emails: set[str] = set()
+    names_at: set[tuple[int, str, str]] = set()  # distinct people of one organisation never share a name
+    by_org: dict[int, list[int]] = {}
+    for index, company in enumerate(companies):
+        by_org.setdefault(company.org, []).append(index)
+    people: list[tuple[str, str, int]] = []  # first, last, company index
     drafts: list[Draft] = []
     for _ in range(n if companies else 0):
-        company_index = rng.randrange(len(companies))
+        if people and rng.random() < PERSON_DUPLICATE_SHARE:
+            person = rng.randrange(len(people))
+            first, last, company_index = people[person]
+            company_index = rng.choice(by_org[companies[company_index].org])
+            org = orgs[companies[company_index].org]
+            first, email = _second_record(rng, first, last, org, used_emails)
+        else:
+            company_index = rng.randrange(len(companies))
+            org_index = companies[company_index].org
+            org = orgs[org_index]
+            for _ in range(20):
+                first, last = rng.choice(fd.FIRST_NAMES), rng.choice(fd.LAST_NAMES)
+                if (org_index, first, last) not in names_at:
+                    break
+            names_at.add((org_index, first, last))
+            person = len(people)
+            people.append((first, last, company_index))
+            local = fd.email_local(first, last)
+            if rng.random() < FREE_MAIL_SHARE:
+                email = _fresh(local, rng.choice(fd.FREE_MAIL), used_emails)
+            else:
+                email = _fresh(local, org.domain, used_emails)
         company = companies[company_index]
-        org = orgs[company.org]
-        first, last = rng.choice(fd.FIRST_NAMES), rng.choice(fd.LAST_NAMES)
-        local = re.sub(r"[^a-z.]", "", f"{first}.{last}".lower())
-        email = f"{local}@{org.domain}"
-        n_suffix = 2
-        while email in used_emails:
-            email = f"{local}{n_suffix}@{org.domain}"
-            n_suffix += 1
-        used_emails.add(email)
         props: dict[str, str] = {}
         roll = rng.random()
-        if roll < 0.06:
+        if email and roll < 0.06:
             props["email"] = fd.email_variant(rng, email)
-        elif roll < 0.99:
+        elif email and roll < 0.99:
             props["email"] = email
         props["firstname"] = first
         props["lastname"] = last
@@ -178,15 +245,29 @@ def make_contacts(rng: random.Random, orgs: list[Org], companies: list[Draft], n
         if rng.random() < 0.7:
             props["phone"] = fd.phone_number(rng, org.country_code)
         props["company"] = company.props["name"] if rng.random() < 0.95 else fd.name_variant(rng, org.name)
-        stage = (
-            ("customer", "opportunity", "salesqualifiedlead") if not org.partner else ("other", "evangelist")
-        )
-        props["lifecyclestage"] = (
-            rng.choice(stage) if rng.random() < 0.7 else rng.choice(("lead", "subscriber"))
-        )
-        drafts.append(Draft(_created(rng, company.created), props, company=company_index))
+        stage = ("customer", "opportunity", "salesqualifiedlead") if not org.partner else ("other", "evangelist")
+        props["lifecyclestage"] = rng.choice(stage) if rng.random() < 0.7 else rng.choice(("lead", "subscriber"))
+        draft = Draft(_created(rng, company.created), props, company=company_index)
+        draft.person = person
+        drafts.append(draft)
     order = sorted(range(len(drafts)), key=lambda i: drafts[i].created)
     return [drafts[i] for i in order]
+
+
+def _second_record(rng: random.Random, first: str, last: str, org: Org, used: set[str]) -> tuple[str, str | None]:
+    """(first name, email) of a person entered again: a nickname, an alias, a personal address or none."""
+    if first in fd.NICKNAMES and rng.random() < 0.4:
+        first = fd.NICKNAMES[first]
+    f, sur = fd.slug(first) or "x", fd.slug(last) or "contact"
+    roll = rng.random()
+    if roll < 0.35:
+        return first, _fresh(rng.choice((f"{f[0]}.{sur}", f"{f[0]}{sur}", f, f"{sur}.{f}")), org.domain, used)
+    if roll < 0.65:
+        return first, _fresh(rng.choice((f"{f}.{sur}", f"{f}{sur}", f"{f}.{sur}{rng.randrange(60, 99)}")),
+                             rng.choice(fd.FREE_MAIL), used)  # fmt: skip
+    if roll < 0.85:  # another form of the work address (HubSpot refuses a second contact with the same one)
+        return first, _fresh(rng.choice((f"{f}{sur}", f"{f}_{sur}", f"{sur}{f[0]}")), org.domain, used)
+    return first, None
 
 
 def make_deals(

@@ -8,11 +8,25 @@ Realistic mess, on purpose:
 
 * ~15 % of distinct organisations are partners (``type`` PARTNER/RESELLER, ``partner_tier``,
   ``partner_type``); the rest are CUSTOMER (a custom option), PROSPECT, VENDOR, OTHER or blank.
-* ~3 % of company records are duplicates of another organisation (different casing, legal suffix
-  or a typo in the name; ``WWW.``/``https://``/upper-case domain).  ``HubSpotWorld.entities``
-  records which company ids are the same real organisation.
+* Organisations are international: US, UK, Canadian, German, French, Dutch, Australian and Indian,
+  with the legal forms of their country (Inc, LLC, Ltd, plc, GmbH, AG, GmbH & Co. KG, SA, SAS,
+  B.V., N.V., Pty Ltd, Pvt Ltd, Private Limited...), local names now and then (``Müller Logistik
+  GmbH``, ``Lumière Conseil SAS``, ``Sharma Infotech Pvt Ltd``) and domains on their country's TLD.
+* ~3 % of company records are duplicates of another organisation (casing, legal form, a typo or
+  no accents in the name; ``WWW.``/``https://…/about``/upper-case domain; another spelling of the
+  country; the same switchboard number in another format).  ``HubSpotWorld.entities`` records
+  which company ids are the same real organisation.
+* Distractors (``HubSpotWorld.distractors``): ~4 % of organisations share another's name but are a
+  different company in another country (own domain, or none recorded), ~3 % have a name one
+  letter away from another's (``Acme Analytics`` / ``Acme Analytica``).  People with the same
+  first and last name work at different organisations (never two at the same one).
+* ~2.5 % of contacts are a second record of a person already there (nickname, an alias such as
+  ``j.smith@``, a personal free-mail address, a numbered address or no email); ~3 % of people use
+  a free-mail address.  ``HubSpotWorld.people`` maps ``person-…`` ids to their contact ids.
 * ~10 % of domains are typed messily; emails have upper case and/or surrounding spaces (~6 %);
-  phones come in many national/international formats; ``duns`` is missing on most companies.
+  phones come in many national/international formats (US, UK, DE, FR, NL, AU, IN); countries are
+  spelt several ways (``Deutschland``, ``DE``, ``Holland``, ``Bharat``...); ``duns`` is missing on
+  most companies.
 * Deliberately invalid records (~0.5 % of ``size``, at least one of each kind from 200 records up),
   listed in ``HubSpotWorld.defects``, cycling through:
 
@@ -75,9 +89,25 @@ def _generate(seed: int, size: int) -> HubSpotWorld:
         orgs[company.org].record_ids.append(company_id)
     ordered = sorted((o for o in orgs if o.record_ids), key=lambda o: int(o.record_ids[0]))
     world.entities = {f"org-{n + 1:05d}": o.record_ids for n, o in enumerate(ordered)}
+    world.people = _people(contacts, contact_ids)
+    entity_of = {id(o): f"org-{n + 1:05d}" for n, o in enumerate(ordered)}
+    world.distractors = [
+        {"kind": o.distractor[0], "entity": entity_of[id(o)], "of": entity_of[id(orgs[o.distractor[1]])]}
+        for o in ordered
+        if o.distractor is not None
+    ]
     world.associations = _associations(contacts, deals, company_ids, contact_ids, deal_ids)
     world.defects = _inject_defects(rng, world, size)
     return world
+
+
+def _people(contacts: list[Draft], contact_ids: list[str]) -> dict[str, list[str]]:
+    """``person-00001``... → contact ids, numbered in the order of each person's first contact id."""
+    grouped: dict[int, list[str]] = {}
+    for contact, contact_id in zip(contacts, contact_ids, strict=True):
+        grouped.setdefault(contact.person, []).append(contact_id)
+    ordered = sorted(grouped.values(), key=lambda ids: int(ids[0]))
+    return {f"person-{n + 1:05d}": ids for n, ids in enumerate(ordered)}
 
 
 def _finish(rng: random.Random, world: HubSpotWorld, object_type: str, drafts: list[Draft]) -> list[str]:
@@ -118,9 +148,7 @@ def _associations(
     rows: list[JsonDict] = []
     primary_contact = _types((HUBSPOT_DEFINED, 1, "Primary"), (HUBSPOT_DEFINED, 279, None))
     for index, contact in enumerate(contacts):
-        rows.append(
-            _row("contacts", contact_ids[index], "companies", company_ids[contact.company], primary_contact)
-        )
+        rows.append(_row("contacts", contact_ids[index], "companies", company_ids[contact.company], primary_contact))
     primary_deal = _types((HUBSPOT_DEFINED, 5, "Primary"), (HUBSPOT_DEFINED, 341, None))
     labels = {101: "Sourcing partner", 102: "Influencing partner"}
     for index, deal in enumerate(deals):
@@ -153,8 +181,6 @@ def _inject_defects(rng: random.Random, world: HubSpotWorld, size: int) -> list[
         index = pool.pop(rng.randrange(len(pool)))
         record = world.objects(object_type)[index]
         record["properties"][prop] = value
-        defects.append(
-            {"object": object_type, "id": record["id"], "property": prop, "value": value, "reason": reason}
-        )
+        defects.append({"object": object_type, "id": record["id"], "property": prop, "value": value, "reason": reason})
     defects.sort(key=lambda d: (d["object"], int(d["id"])))
     return defects

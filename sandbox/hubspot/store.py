@@ -20,6 +20,8 @@ class HubSpotStore:
         self.tables: dict[str, RecordTable] = {t: RecordTable(t) for t in OBJECT_TYPES}
         self.graph = AssociationGraph()
         self.entities: dict[str, list[str]] = {}
+        self.people: dict[str, list[str]] = {}
+        self.distractors: list[JsonDict] = []
         self.defects: list[JsonDict] = []
         self.meta: JsonDict = {}
 
@@ -43,6 +45,8 @@ class HubSpotStore:
                 raise ValueError(f"association refers to a missing record: {row!r}")
             store.graph.add(from_type, from_id, to_type, to_id, [int(t["typeId"]) for t in row["types"]])
         store.entities = {k: list(v) for k, v in world.entities.items()}
+        store.people = {k: list(v) for k, v in world.people.items()}
+        store.distractors = [dict(d) for d in world.distractors]
         store.defects = [dict(d) for d in world.defects]
         store.meta = dict(world.meta)
         return store
@@ -55,6 +59,8 @@ class HubSpotStore:
     def _export(self) -> HubSpotWorld:
         world = HubSpotWorld(
             entities={k: list(v) for k, v in self.entities.items()},
+            people={k: list(v) for k, v in self.people.items()},
+            distractors=[dict(d) for d in self.distractors],
             defects=[dict(d) for d in self.defects],
             meta=dict(self.meta),
         )

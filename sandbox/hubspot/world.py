@@ -14,6 +14,8 @@ Fixture format (one JSON object; other simulated systems get sibling top-level k
            "types": [{"category": "HUBSPOT_DEFINED", "typeId": 5, "label": "Primary"}]}
         ],
         "entities": {"org-00001": ["9100000003", "9100000412"]},
+        "people": {"person-00001": ["1000004", "1000311"]},
+        "distractors": [{"kind": "namesake", "entity": "org-00042", "of": "org-00007"}],
         "defects": [{"object": "deals", "id": "20000000031", "property": "amount", "reason": "..."}]
       }
     }
@@ -28,7 +30,10 @@ and ``hs_lastmodifieddate`` / ``lastmodifieddate`` are (re)derived from ``id`` a
 Associations are listed in one direction only; the simulator adds the inverse direction and the
 unlabelled default type itself.  ``label`` may be omitted (it is looked up from ``typeId``).
 ``entities`` is ground truth for identity matching: every company id appears in exactly one entity,
-and entities with several ids are the same real organisation entered more than once.  ``defects``
+and entities with several ids are the same real organisation entered more than once; ``people``
+does the same for contacts (optional: without it every contact is its own person).
+``distractors`` lists organisations easily confused with another one (``namesake``: same name,
+other country; ``near_namesake``: name one letter away) that are *not* the same.  ``defects``
 lists records deliberately invalid for a mapper (see :mod:`sandbox.hubspot.generate`).
 """
 
@@ -58,6 +63,8 @@ class HubSpotWorld:
     deals: list[JsonDict] = field(default_factory=list)
     associations: list[JsonDict] = field(default_factory=list)
     entities: dict[str, list[str]] = field(default_factory=dict)
+    people: dict[str, list[str]] = field(default_factory=dict)
+    distractors: list[JsonDict] = field(default_factory=list)
     defects: list[JsonDict] = field(default_factory=list)
     meta: JsonDict = field(default_factory=dict)
 
@@ -75,6 +82,8 @@ class HubSpotWorld:
             "deals": self.deals,
             "associations": self.associations,
             "entities": self.entities,
+            "people": self.people,
+            "distractors": self.distractors,
             "defects": self.defects,
         }
 
@@ -115,6 +124,8 @@ class HubSpotWorld:
             world.objects(object_type).extend(normalize_record(object_type, r) for r in raw)
         world.associations = [normalize_association(a) for a in section.get("associations") or []]
         world.entities = {str(k): [str(i) for i in v] for k, v in (section.get("entities") or {}).items()}
+        world.people = {str(k): [str(i) for i in v] for k, v in (section.get("people") or {}).items()}
+        world.distractors = [dict(d) for d in section.get("distractors") or []]
         world.defects = [dict(d) for d in section.get("defects") or []]
         return world
 

@@ -21,6 +21,10 @@ from sandbox.hubspot import fakedata as fd
 PARTNER_TYPES = ("reseller", "referral", "SI", "MSP", "ISV")
 TIERS = ("Registered", "Silver", "Gold", "Platinum")
 SPAN_MS = 3 * 365 * DAY_MS
+#: PartnerStack-only organisations of a linked world live on ``<name><tag>.<tld>`` domains, which the
+#: Salesforce-only organisations (generated independently) never use: two different companies
+#: never share a domain, even when they share a name.
+DOMAIN_TAGS = ("hq", "group", "global", "online", "app")
 
 
 @dataclass
@@ -85,7 +89,7 @@ def slug(text: str) -> str:
 def person_at(rng: random.Random, domain: str, used: set[str]) -> Person:
     """A new person with a unique ``first.last@domain`` address."""
     first, last = rng.choice(fd.FIRST_NAMES), rng.choice(fd.LAST_NAMES)
-    local = re.sub(r"[^a-z.]", "", f"{first}.{last}".lower())
+    local = fd.email_local(first, last)
     email, n = f"{local}@{domain}", 2
     while email in used:
         email, n = f"{local}{n}@{domain}", n + 1
@@ -105,20 +109,17 @@ def synthetic_directory(
     orgs: list[Org] = []
     for i in range(n_partners + n_customers):
         partner = i < n_partners
-        tails = fd.PARTNER_WORDS if partner else fd.NAME_TAILS
+        _, code, _ = fd.pick_country(rng)
         for attempt in range(100):
-            head = rng.choice(fd.NAME_HEADS)
-            if attempt >= 5:
-                head = f"{head} {rng.choice(fd.NAME_HEADS)}"
-            base = f"{head} {rng.choice(tails)}" + (f" {attempt}" if attempt >= 30 else "")
+            base = fd.company_base(rng, code, partner, attempt if attempt < 20 else attempt + 10)
             if base.lower() not in used_names:
                 used_names.add(base.lower())
                 break
-        _, code, _ = fd.pick_country(rng)
-        tld = {"GB": "co.uk", "DE": "de", "FR": "fr", "NL": "nl", "AU": "com.au"}.get(code, "com")
-        domain = f"{slug(base)}.{'com' if rng.random() < 0.6 else tld}"
-        suffix = rng.choice(fd.LEGAL_SUFFIXES)
-        org = Org(f"{prefix}-{i + 1:05d}", f"{base} {suffix}".strip(), domain, code, partner)
+        domain = fd.company_domain(rng, base, code)
+        if taken is not None:  # beside a HubSpot world: never a domain Salesforce's own companies could have
+            stem, _, tld = domain.partition(".")
+            domain = f"{stem}{rng.choice(DOMAIN_TAGS)}.{tld}"
+        org = Org(f"{prefix}-{i + 1:05d}", f"{base} {fd.legal_form(rng, code)}".strip(), domain, code, partner)
         if partner:
             org.tier = rng.choices(TIERS, (40, 30, 20, 10))[0]
             org.partner_type = rng.choice(PARTNER_TYPES)

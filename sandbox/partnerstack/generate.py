@@ -68,6 +68,7 @@ MANAGERS: tuple[JsonDict, ...] = (
 )
 TAGS = ("emea", "north-america", "apac", "priority", "onboarding", "co-marketing", "certified")
 FREE_MAIL = ("gmail.com", "outlook.com", "yahoo.com", "proton.me")
+NAMESAKE_SHARE = 0.08  # PartnerStack-only customers named like a HubSpot organisation (another company)
 TEST_PARTNER_KEY = "gstest"
 PROVIDER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789"
 
@@ -153,7 +154,22 @@ def _directory(g: Gen, hubspot: Mapping[str, Any] | None, n_part: int, n_cust: i
     extra = synthetic_directory(
         g.rng, max(0, need_partners - len(partners)), max(0, need_customers - len(customers)), taken=taken
     )
+    domains = {o.domain for o in linked.partners + linked.customers + extra.partners + extra.customers}
+    everyone = linked.partners + linked.customers
+    for org in extra.customers:  # other companies bearing a HubSpot organisation's name
+        if everyone and g.rng.random() < NAMESAKE_SHARE:
+            _namesake(g, org, g.rng.choice(everyone), domains)
     return Directory(partners + extra.partners, customers + extra.customers, linked.deals, "hubspot")
+
+
+def _namesake(g: Gen, org: Org, other: Org, domains: set[str]) -> None:
+    base, form = fd.split_legal(other.name)
+    code = g.rng.choice([c[1] for c in fd.COUNTRIES if c[1] != other.country])
+    legal = next((f for f in (fd.legal_form(g.rng, code), *fd.LEGAL_FORMS[code]) if f.lower() != form.lower()), "")
+    org.name, org.country = f"{base} {legal}".strip(), code
+    org.domain = fd.namesake_domain(base, code, domains)
+    org.people = [person_at(g.rng, org.domain, g.used_emails)]
+    g.world.distractors.append({"kind": "namesake", "entity": org.entity, "of": other.entity})
 
 
 def _groups(g: Gen) -> None:
@@ -238,9 +254,14 @@ def _partnership(g: Gen, org: Org, person: Person, group_slug: str, partner_key:
         g.note("partnerships", key, "tier", stale, "stale_tier", expected=org.tier)
         tier_name = stale
     company = org.name
-    if not individual and rng.random() < 0.08:
+    roll = rng.random()
+    if not individual and roll < 0.08:
         company = company.upper() if rng.random() < 0.5 else company.lower()
         g.note("partnerships", key, "company_name", company, "name_casing", expected=org.name)
+    elif not individual and roll < 0.18:
+        company = fd.name_variant(rng, org.name)
+        if company != org.name:
+            g.note("partnerships", key, "company_name", company, "name_variant", expected=org.name)
     fields = [make_field("company_name", company)] if not individual else []
     if org.domain and rng.random() < 0.90:
         website = rng.choice((f"https://{org.domain}", org.domain, f"https://www.{org.domain}"))
@@ -294,6 +315,14 @@ def _customers(g: Gen, directory: Directory, n: int) -> None:
             email = fd.email_variant(rng, email)
             g.note("customers", key, "email", email, "email_format", expected=person.email)
         created = g.created(partnership["joined_at"] or partnership["created_at"])
+        name = org.name
+        roll = rng.random()
+        if roll < 0.3 and email.strip().lower().rpartition("@")[2] not in fd.FREE_MAIL_DOMAINS:
+            name = f"{person.first} {person.last}"  # the referred person, not the company
+        elif roll < 0.45:
+            name = fd.legal_variant(rng, org.name) if rng.random() < 0.7 else fd.name_variant(rng, org.name)
+            if name != org.name:
+                g.note("customers", key, "name", name, "name_variant", expected=org.name)
         source = rng.choices(("API", "LINK", "FORM"), (50, 35, 15))[0]
         provider = "cus_" + "".join(rng.choice(PROVIDER_ALPHABET) for _ in range(14)) if rng.random() < 0.6 else None
         source_key = None if source == "API" else f"{source.lower()}_{rng.randrange(16**10):010x}"
@@ -303,7 +332,7 @@ def _customers(g: Gen, directory: Directory, n: int) -> None:
             "updated_at": g.updated(created),
             "customer_key": _account_id(g) if rng.random() < 0.8 else None,
             "email": email,
-            "name": org.name if rng.random() < 0.7 else f"{person.first} {person.last}",
+            "name": name,
             "partner_key": partnership["partner_key"],
             "partnership_key": partnership["key"],
             "provider_key": provider,

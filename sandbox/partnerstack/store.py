@@ -34,6 +34,7 @@ class Store:
         self.tables: dict[str, dict[str, JsonDict]] = {name: {} for name in TABLES}
         self.meta: JsonDict = {}
         self.entities: dict[str, list[str]] = {}
+        self.distractors: list[JsonDict] = []
         self.defects: list[JsonDict] = []
         self.discrepancies: list[JsonDict] = []
         self.keys = KeyMaker(random.Random("partnerstack-runtime"))
@@ -52,6 +53,7 @@ class Store:
         doc = orjson.loads(orjson.dumps(world.section()))
         store.meta = doc["meta"]
         store.entities = doc["entities"]
+        store.distractors = doc["distractors"]
         store.defects = doc["defects"]
         store.discrepancies = doc["discrepancies"]
         store.keys = KeyMaker(random.Random(f"partnerstack-runtime:{store.meta.get('seed')}"))
@@ -81,6 +83,7 @@ class Store:
         world = PartnerStackWorld(
             meta=copy.deepcopy(self.meta),
             entities=copy.deepcopy(self.entities),
+            distractors=copy.deepcopy(self.distractors),
             defects=copy.deepcopy(self.defects),
             discrepancies=copy.deepcopy(self.discrepancies),
         )

@@ -11,6 +11,7 @@ Fixture document (same file as HubSpot's; each system reads its own key)::
         "groups": [<group>], "partnerships": [<partnership>], "customers": [<customer>],
         "deals": [<deal>], "transactions": [<transaction>], "rewards": [<reward>],
         "entities": {"org-00003": ["part_…", "cust_…", "deal_…"]},
+        "distractors": [{"kind": "namesake", "entity": "ps-org-00012", "of": "org-00003"}],
         "defects": [{"object", "key", "field", "value", "reason"}],
         "discrepancies": [{"object", "key", "field", "value", "kind", "expected"?}]
       }
@@ -24,7 +25,8 @@ missing key is generated), partnerships need ``email`` and a group (``group_key`
 ``tier``, ``team``, ``customer``...) are filled in by the store on load.  ``entities`` is the ground
 truth for identity resolution: partnership keys name partner organisations, customer and deal keys
 the end-customer organisation (entity ids are HubSpot's ``entities`` ids when the world was
-generated from a HubSpot world).  ``defects`` lists deliberately invalid records, ``discrepancies``
+generated from a HubSpot world); ``distractors`` lists PartnerStack-only organisations named like
+another organisation that are a different company.  ``defects`` lists deliberately invalid records, ``discrepancies``
 realistic differences (stale tiers, casing, messy or missing websites).
 """
 
@@ -54,6 +56,7 @@ class PartnerStackWorld:
     transactions: list[JsonDict] = field(default_factory=list)
     rewards: list[JsonDict] = field(default_factory=list)
     entities: dict[str, list[str]] = field(default_factory=dict)
+    distractors: list[JsonDict] = field(default_factory=list)
     defects: list[JsonDict] = field(default_factory=list)
     discrepancies: list[JsonDict] = field(default_factory=list)
     meta: JsonDict = field(default_factory=dict)
@@ -72,6 +75,7 @@ class PartnerStackWorld:
         out: JsonDict = {"meta": self.meta}
         out.update({name: self.table(name) for name in TABLES})
         out["entities"] = self.entities
+        out["distractors"] = self.distractors
         out["defects"] = self.defects
         out["discrepancies"] = self.discrepancies
         return out
@@ -119,6 +123,7 @@ class PartnerStackWorld:
                 raise ValueError(f"'{name}' must be a list of objects")
             world.table(name).extend(json.loads(json.dumps(r)) for r in raw)
         world.entities = {str(k): [str(i) for i in v] for k, v in (section.get("entities") or {}).items()}
+        world.distractors = [dict(d) for d in section.get("distractors") or []]
         world.defects = [dict(d) for d in section.get("defects") or []]
         world.discrepancies = [dict(d) for d in section.get("discrepancies") or []]
         return world

@@ -6,8 +6,8 @@ refer to them.  Everything random draws from the ``random.Random`` passed in.
 
 from __future__ import annotations
 
+import hashlib
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,23 +139,29 @@ def invent_orgs(
     orgs = []
     for i in range(n_orgs):
         partner = i in partner_idx
-        base = _unique_name(rng, used, partner)
         country, code, city = fd.pick_country(rng)
-        tld = {"GB": "co.uk", "DE": "de", "FR": "fr", "NL": "nl", "AU": "com.au"}.get(code, "com")
-        slug = re.sub(r"[^a-z0-9]", "", base.lower())
-        name = f"{base} {rng.choice(fd.LEGAL_SUFFIXES)}".strip()
-        domain = f"{slug}.{tld if rng.random() < 0.4 else 'com'}"
+        base = _unique_name(rng, used, partner, code)
+        name = f"{base} {fd.legal_form(rng, code)}".strip()
+        domain = fd.company_domain(rng, base, code)
         if taken_domains:
             domain = unique_domain(domain, taken_domains)
         orgs.append(Org(
             name=name,
             domain=domain,
             country=country, code=code, city=city, partner=partner,
-            duns=f"{rng.randrange(10**8, 10**9)}" if rng.random() < 0.45 else None,
+            duns=duns_for(name) if rng.random() < 0.45 else None,
             industry=rng.choice(INDUSTRIES) if rng.random() < 0.93 else None,
             employees=int(rng.lognormvariate(4.5, 1.4)) + 1,
         ))  # fmt: skip
     return orgs
+
+
+def duns_for(name: str) -> str:
+    """A DUNS number of the organisation called ``name``: nine digits from a hash of the name, so two
+    organisations never share one by accident of two random streams drawing the same number (DUNS is
+    an identifier: a shared one means the same site)."""
+    digest = int(hashlib.sha256(f"duns|{name}".encode()).hexdigest(), 16)
+    return str(10**8 + digest % (9 * 10**8))
 
 
 def unique_domain(domain: str, taken: set[str]) -> str:
@@ -168,15 +174,9 @@ def unique_domain(domain: str, taken: set[str]) -> str:
     return found
 
 
-def _unique_name(rng: random.Random, used: set[str], partner: bool) -> str:
-    tails = fd.PARTNER_WORDS if partner else fd.NAME_TAILS
+def _unique_name(rng: random.Random, used: set[str], partner: bool, code: str = "US") -> str:
     for attempt in range(60):
-        head = rng.choice(fd.NAME_HEADS)
-        if attempt >= 5:
-            head = f"{head} {rng.choice(fd.NAME_HEADS)}"
-        if attempt >= 20:
-            head = f"{head} {attempt}"
-        name = f"{head} {rng.choice(tails)}"
+        name = fd.company_base(rng, code, partner, attempt)
         if name.lower() not in used:
             used.add(name.lower())
             return name

@@ -6,9 +6,11 @@ HubSpot.  Only the documented fixture format is read (``companies``, ``contacts`
 ``associations``, ``entities``; see :mod:`sandbox.hubspot.world`), never HubSpot's code.
 
 Ground-truth ids: organisations keep HubSpot's ``entities`` ids (``org-00001``; a company missing
-from ``entities`` gets ``hs-company-<id>``).  HubSpot has no people or deal ground truth, so every
-HubSpot contact is numbered ``person-00001``... and every deal ``deal-00001``... in ascending id
-order: any system generated from the same HubSpot section can derive the same ids.
+from ``entities`` gets ``hs-company-<id>``).  People keep HubSpot's ``people`` ids
+(``person-00001``; several contacts may be one person); a section without ``people`` numbers every
+contact ``person-00001``... in ascending id order.  HubSpot has no deal ground truth, so every deal
+is numbered ``deal-00001``... in ascending id order: any system generated from the same HubSpot
+section can derive the same ids.
 """
 
 from __future__ import annotations
@@ -138,11 +140,8 @@ def clean_email(raw: str | None) -> str | None:
 
 
 def base_name(name: str) -> str:
-    """The name without its legal suffix (``Acme Robotics Inc.`` → ``Acme Robotics``)."""
-    words = name.replace(",", " ").split()
-    if len(words) > 1 and words[-1] in fd.LEGAL_SUFFIXES:
-        words = words[:-1]
-    return " ".join(words)
+    """The name without its legal form (``Acme Robotics Inc.`` → ``Acme Robotics``)."""
+    return fd.split_legal(name.replace(",", " ").strip())[0]
 
 
 def country_code(country: str | None) -> str | None:
@@ -170,9 +169,10 @@ def read_hubspot(source: Mapping[str, Any]) -> HubDirectory:
             out.domains.add(org.domain)
     contacts = sorted((str(c["id"]) for c in section.get("contacts") or []), key=_id_key)
     by_id = {str(c["id"]): c for c in section.get("contacts") or []}
-    for n, contact_id in enumerate(contacts, start=1):
+    person_of = _person_ids(section, contacts)
+    for contact_id in contacts:
         person = _person(
-            f"person-{n:05d}", contact_id, by_id[contact_id], entity_of.get(contact_company.get(contact_id, ""))
+            person_of[contact_id], contact_id, by_id[contact_id], entity_of.get(contact_company.get(contact_id, ""))
         )
         out.people.append(person)
         if person.email:
@@ -184,6 +184,22 @@ def read_hubspot(source: Mapping[str, Any]) -> HubDirectory:
             account = entity_of.get(deal_company.get(deal_id, ""))
             out.deals.append(_deal(f"deal-{n:05d}", deal_id, deals[deal_id], account, partners))
     return out
+
+
+def _person_ids(section: Mapping[str, Any], contacts: list[str]) -> dict[str, str]:
+    """Contact id → person id: HubSpot's ``people`` when present, else ``person-00001``... per contact."""
+    person_of: dict[str, str] = {}
+    for person, ids in (section.get("people") or {}).items():
+        for contact_id in ids:
+            person_of.setdefault(str(contact_id), str(person))
+    if not person_of:
+        return {contact_id: f"person-{n:05d}" for n, contact_id in enumerate(contacts, start=1)}
+    n = 0
+    for contact_id in contacts:
+        if contact_id not in person_of:
+            n += 1
+            person_of[contact_id] = f"hs-contact-{contact_id}"
+    return person_of
 
 
 def _id_key(value: str) -> tuple[int, str]:

@@ -5,7 +5,9 @@ Shares (of the Salesforce record counts, capped by what HubSpot holds):
 
 * ~72 % of the distinct organisations behind Accounts are HubSpot organisations (~90 % of
   HubSpot's partners first, then customers that have partner deals), the rest exist only in
-  Salesforce (names and domains never used in HubSpot);
+  Salesforce (domains never used in HubSpot; names neither, except ~8 % *namesakes*: another
+  company with a HubSpot organisation's name and another legal form, in another country, on its
+  own domain — distractors the matcher must keep apart);
 * ~75 % of the HubSpot contacts of those organisations become Contacts (at most 75 % of the
   Contacts), ~2 % of them twice; the other Contacts exist only in Salesforce;
 * ~85 % of HubSpot's partner deals whose customer and a partner are both in Salesforce become
@@ -13,9 +15,10 @@ Shares (of the Salesforce record counts, capped by what HubSpot holds):
   of the Salesforce-only Opportunities have a partner too.
 
 Realistic disagreements with HubSpot are listed in ``discrepancies`` (``object``, ``id``, ``field``,
-``value`` = what Salesforce says, ``kind``, ``expected`` = HubSpot's value): legal-suffix and
-casing variants of names, websites typed as URLs (``https://www.x.com/``; a few on another domain
-or missing), stale or missing phones, industries, DUNS, stale ``IsPartner`` flags and program
+``value`` = what Salesforce says, ``kind``, ``expected`` = HubSpot's value): legal-form,
+casing, typo and accent variants of names, websites typed as URLs (``https://www.x.com/about-us``;
+a few on another domain or missing), countries spelt otherwise or as ISO codes, the same phone in
+another format, stale or missing phones, industries, DUNS, stale ``IsPartner`` flags and program
 levels, e-mails in other case / other addresses / missing, nicknames, stale titles, and for deals
 stale stages, other amounts or close dates and lost partners.
 """
@@ -40,6 +43,7 @@ DEAL_CUSTOMER_KEEP = 0.85
 PEOPLE_SHARE, PEOPLE_CAP = 0.75, 0.75
 DEAL_SHARE, DEAL_CAP = 0.85, 0.6
 OTHER_PARTNER_SHARE = 0.15  # Salesforce-only opportunities with a partner
+NAMESAKE_SHARE = 0.08  # Salesforce-only organisations named like a HubSpot one (another company)
 TIERS = ("Registered", "Silver", "Gold", "Platinum")
 SUFFIX_VARIANTS = {
     "Inc": ("Inc.", "Incorporated"),
@@ -71,10 +75,7 @@ STAGE_MAP = {
     "closedlost": "Closed Lost",
 }
 STAGE_INFO = {s[0]: s for s in STAGES}
-NICKNAMES = {"Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Michael": "Mike", "Christopher": "Chris",
-             "Matthew": "Matt", "Jennifer": "Jen", "Patricia": "Pat", "Richard": "Rick", "Joseph": "Joe",
-             "Thomas": "Tom", "Daniel": "Dan", "Anthony": "Tony", "Jessica": "Jess", "Susan": "Sue",
-             "Sandra": "Sandy", "James": "Jim", "David": "Dave", "Charles": "Charlie"}  # fmt: skip
+NICKNAMES = fd.NICKNAMES
 FREE_MAIL = ("gmail.com", "outlook.com", "yahoo.com")
 
 
@@ -112,7 +113,26 @@ def choose_orgs(rng: random.Random, hub: HubDirectory, n_accounts: int) -> list[
         picked.add(org.entity)
     taken_domains = set(hub.domains)
     linked = [_org(rng, o, taken_domains) for o in hub.orgs if o.entity in picked]
-    return linked + gb.invent_orgs(rng, n_orgs - len(linked), set(hub.names), taken_domains)
+    invented = gb.invent_orgs(rng, n_orgs - len(linked), set(hub.names), taken_domains)
+    for made in invented:  # different companies bearing a HubSpot organisation's name, elsewhere
+        if hub.orgs and rng.random() < NAMESAKE_SHARE:
+            _namesake(rng, made, rng.choice(hub.orgs), taken_domains)
+    return linked + invented
+
+
+def _namesake(rng: random.Random, org: gb.Org, other: HubOrg, taken_domains: set[str]) -> None:
+    base, form = fd.split_legal(other.name)
+    other_code = country_code(other.country)
+    for _ in range(10):
+        country, code, city = fd.pick_country(rng)
+        if code != other_code:
+            break
+    else:
+        return
+    legal = next((f for f in (fd.legal_form(rng, code), *fd.LEGAL_FORMS[code]) if f.lower() != form.lower()), "")
+    org.name = f"{base} {legal}".strip()
+    org.domain = fd.namesake_domain(base, code, taken_domains)
+    org.country, org.code, org.city = country, code, city
 
 
 def _org(rng: random.Random, hub: HubOrg, taken_domains: set[str]) -> gb.Org:
@@ -135,12 +155,7 @@ def _org(rng: random.Random, hub: HubOrg, taken_domains: set[str]) -> gb.Org:
 
 
 def _suffix_variant(rng: random.Random, name: str) -> str:
-    words = name.split()
-    if len(words) > 1 and words[-1] in fd.LEGAL_SUFFIXES:
-        base, suffix = " ".join(words[:-1]), words[-1]
-        choice = rng.choice((*SUFFIX_VARIANTS.get(suffix, ()), ""))
-        return base + choice if choice.startswith(",") else f"{base} {choice}".strip()
-    return f"{name} {rng.choice(('Inc.', 'LLC', 'Ltd', 'Incorporated'))}"
+    return fd.legal_variant(rng, name)
 
 
 def _name(rng: random.Random, name: str, notes: list[JsonDict]) -> str:
@@ -149,7 +164,7 @@ def _name(rng: random.Random, name: str, notes: list[JsonDict]) -> str:
         variant = _suffix_variant(rng, name)
     elif roll < 0.20:
         variant = rng.choice((name.upper(), name.lower(), name.title()))
-    elif roll < 0.23:
+    elif roll < 0.28:
         variant = fd.name_variant(rng, name)
     else:
         return name
@@ -180,8 +195,9 @@ def _website(rng: random.Random, org: gb.Org, hub: HubOrg, notes: list[JsonDict]
         _note(notes, "Website", website, "different_domain", domain)
         return website
     forms = (f"https://www.{domain}/", f"https://www.{domain}", f"http://www.{domain}", f"www.{domain}", domain,
-             f"https://{domain}/", fd.domain_variant(rng, domain))  # fmt: skip
-    return rng.choices(forms, (25, 15, 8, 22, 15, 10, 5))[0]
+             f"https://{domain}/", fd.domain_variant(rng, domain), f"https://www.{domain}/about-us",
+             f"https://{domain}/en/home")  # fmt: skip
+    return rng.choices(forms, (25, 15, 8, 22, 15, 10, 5, 4, 3))[0]
 
 
 def linked_account(rng: random.Random, index: int, org: gb.Org, duplicate: bool) -> gr.Draft:
@@ -196,6 +212,8 @@ def linked_account(rng: random.Random, index: int, org: gb.Org, duplicate: bool)
         name, website = _name(rng, org.name, notes), _website(rng, org, hub, notes)
     roll = rng.random()
     phone = hub.phone if hub.phone or rng.random() < 0.5 else fd.phone_number(rng, org.code)
+    if hub.phone and rng.random() < 0.5:  # the same number, typed the way Salesforce users do
+        phone = fd.reformat_phone(rng, org.code, hub.phone)
     if roll < 0.12 and hub.phone:
         phone = fd.phone_number(rng, org.code)
         _note(notes, "Phone", phone, "stale_phone", hub.phone)
@@ -216,7 +234,7 @@ def linked_account(rng: random.Random, index: int, org: gb.Org, duplicate: bool)
         _note(notes, "DUNS__c", None, "missing_duns", duns)
         duns = None
     elif not duns and rng.random() < 0.2:
-        duns = f"{rng.randrange(10**8, 10**9)}"
+        duns = gb.duns_for(hub.name)
         _note(notes, "DUNS__c", duns, "duns_not_in_hubspot", None)
     account_type, partner = _account_type(rng, hub, notes)
     employees = max(1, int(org.employees * rng.uniform(0.9, 1.1)))
@@ -229,7 +247,7 @@ def linked_account(rng: random.Random, index: int, org: gb.Org, duplicate: bool)
         "Industry": industry,
         "Phone": phone,
         "BillingCity": org.city,
-        "BillingCountry": org.country,
+        "BillingCountry": _country(rng, org, notes),
         "NumberOfEmployees": employees,
         "AnnualRevenue": float(employees * rng.randrange(80, 250) * 1000) if rng.random() < 0.6 else None,
         "AccountSource": rng.choice(SOURCES) if rng.random() < 0.7 else None,
@@ -240,6 +258,16 @@ def linked_account(rng: random.Random, index: int, org: gb.Org, duplicate: bool)
     if notes:  # a duplicate's own name/website spelling is not noted: ``entities`` says it all
         record["_notes"] = notes
     return gr.stamped(rng, _near(rng, hub.created, 0), record)
+
+
+def _country(rng: random.Random, org: gb.Org, notes: list[JsonDict]) -> str:
+    """HubSpot's spelling of the country (~55 %), else its ISO code or another spelling."""
+    if rng.random() < 0.55:
+        return org.country
+    typed = fd.country_spelling(rng, org.code)
+    if typed != org.country:
+        _note(notes, "BillingCountry", typed, "country_spelling", org.country)
+    return typed
 
 
 def _account_type(rng: random.Random, hub: HubOrg, notes: list[JsonDict]) -> tuple[str | None, bool]:
@@ -291,7 +319,12 @@ def linked_contacts(
     """Contacts for HubSpot people of projected organisations; ``_person`` = (person id, contact id)."""
     by_entity = {o.entity: o for o in orgs if o.entity and o.account_ids}
     by_id = {a["Id"]: a for a in accounts}
-    pool = [p for p in hub.people if p.entity in by_entity and rng.random() < PEOPLE_SHARE]
+    seen: set[str] = set()  # one Contact per HubSpot person, even when HubSpot has them twice
+    pool = []
+    for p in hub.people:
+        if p.entity in by_entity and rng.random() < PEOPLE_SHARE and p.pid not in seen:
+            seen.add(p.pid)
+            pool.append(p)
     cap = round(n * PEOPLE_CAP)
     if len(pool) > cap:
         pool = [pool[i] for i in sorted(rng.sample(range(len(pool)), cap))]
@@ -305,7 +338,7 @@ def linked_contacts(
 
 
 def _local(first: str, last: str) -> str:
-    return re.sub(r"[^a-z.]", "", f"{first}.{last}".lower()).strip(".") or "contact"
+    return fd.email_local(first, last)
 
 
 def _fresh(local: str, domain: str, used: set[str]) -> str:
@@ -360,7 +393,7 @@ def _contact(
     notes: list[JsonDict] = []
     email = _email(rng, person, org, used, notes)
     first = person.first
-    if first in NICKNAMES and rng.random() < 0.08:
+    if first in NICKNAMES and rng.random() < 0.12:
         first = NICKNAMES[first]
         _note(notes, "FirstName", first, "nickname", person.first)
     title = person.title

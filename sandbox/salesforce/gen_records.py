@@ -119,7 +119,7 @@ def make_members(
 
 
 def _email(rng: random.Random, first: str, last: str, domain: str, used: set[str]) -> str:
-    local = re.sub(r"[^a-z.]", "", f"{first}.{last}".lower())
+    local = fd.email_local(first, last)
     email, n = f"{local}@{domain}", 2
     while email in used:
         email, n = f"{local}{n}@{domain}", n + 1
@@ -128,16 +128,30 @@ def _email(rng: random.Random, first: str, last: str, domain: str, used: set[str
 
 
 def make_contacts(
-    rng: random.Random, orgs: list[gb.Org], accounts: list[JsonDict], n: int, used: set[str] | None = None
+    rng: random.Random,
+    orgs: list[gb.Org],
+    accounts: list[JsonDict],
+    n: int,
+    used: set[str] | None = None,
+    names_at: set[tuple[str, str, str]] | None = None,
 ) -> list[Draft]:
-    """Contacts spread over the accounts; ``used`` holds (lower-case) e-mails already taken."""
+    """Contacts spread over the accounts; ``used`` holds (lower-case) e-mails already taken.
+
+    ``names_at`` holds ``(organisation domain, first, last)`` of people already there: a new person
+    never bears the name of another person of the same organisation.
+    """
     used = set() if used is None else used
+    names_at = set() if names_at is None else names_at
     drafts = []
     org_of = {i: o for o in orgs for i in o.account_ids}
     for _ in range(n if accounts else 0):
         account = rng.choice(accounts)
         org = org_of[account["Id"]]
-        first, last = rng.choice(fd.FIRST_NAMES), rng.choice(fd.LAST_NAMES)
+        for _ in range(20):
+            first, last = rng.choice(fd.FIRST_NAMES), rng.choice(fd.LAST_NAMES)
+            if (org.domain, first, last) not in names_at:
+                break
+        names_at.add((org.domain, first, last))
         email: str | None = _email(rng, first, last, org.domain, used)
         roll = rng.random()
         if roll < 0.06:

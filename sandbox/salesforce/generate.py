@@ -140,7 +140,10 @@ def _generate_linked(seed: int, size: int, hub: HubDirectory) -> SalesforceWorld
     members = _assign_ids(gr.make_members(rng, orgs, accounts, gl.linked_level), "0Hm")
     used = set(hub.emails)
     drafts = gl.linked_contacts(rng, hub, orgs, accounts, n_con, used)
-    contacts = _assign_ids(drafts + gr.make_contacts(rng, orgs, accounts, n_con - len(drafts), used), "003")
+    domain_of = {o.entity: o.domain for o in orgs if o.entity}
+    names_at = {(domain_of[p.entity], p.first, p.last) for p in hub.people if p.entity in domain_of}
+    rest = gr.make_contacts(rng, orgs, accounts, n_con - len(drafts), used, names_at)
+    contacts = _assign_ids(drafts + rest, "003")
     drafts = gl.linked_opportunities(rng, hub, orgs, accounts, n_opp)
     rest = gr.make_opportunities(rng, orgs, accounts, n_opp - len(drafts), gl.OTHER_PARTNER_SHARE)
     opportunities = _assign_ids(drafts + rest, "006")

@@ -1,79 +1,285 @@
-"""Golden records: organizations (filterable by role), people, opportunities, with provenance."""
+"""Golden records of every canonical entity: list, detail (provenance, source records) and history.
+
+One registry row per entity type (:data:`REGISTRY`) makes its three endpoints, typed by the
+entity's canonical model::
+
+    GET /api/v1/{path}                 filtered, paginated golden records
+    GET /api/v1/{path}/{id}            one golden record; a merged-away record id answers its cluster
+    GET /api/v1/{path}/{id}/history    ledger entries of the members and the decisions that moved them
+
+An entity added to ``CANONICAL_MODELS`` needs one row here (its plural path and its filters).
+Responses carry the stored fields only (``response_model_exclude_unset``): a canonical field a record
+has no value for is absent, as in the ledger, rather than null.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
 from hub.api.deps import MAX_OFFSET, Admin, HubDep
 from hub.api.errors import ApiError
-from hub.canonical import OrganizationRole
-from hub.queries import golden_detail, list_golden
+from hub.api.schemas import error_responses, record_models
+from hub.canonical import (
+    CANONICAL_MODELS,
+    DealRegistrationStatus,
+    EntityType,
+    OrganizationRole,
+    PartnerStatus,
+    StageCategory,
+    TransactionKind,
+)
+from hub.context import Hub
+from hub.records import ListFilters, golden_detail, golden_history, list_golden
 
-router = APIRouter(prefix="/api/v1", tags=["records"], dependencies=[Admin])
-IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
-
-
-def _detail(hub: HubDep, entity_type: str, canonical_id: str) -> dict[str, Any]:
-    with hub.reader.connect() as conn:
-        found = golden_detail(conn, entity_type, canonical_id)
-    if found is None:
-        raise ApiError(404, f"no {entity_type} {canonical_id}")
-    return found
-
-
-@router.get("/organizations")
-def organizations(
-    hub: HubDep,
-    role: OrganizationRole | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> dict[str, Any]:
-    """Golden organizations; ``role=partner`` lists partners, ``q`` matches name or domain."""
-    with hub.reader.connect() as conn:
-        total, items = list_golden(
-            conn, "organization", role=role.value if role else None, q=q, limit=limit, offset=offset
-        )
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+IdPath = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$", description="a golden or a record id")
+]
+#: ids, system and instance names as the hub stores them
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+#: free text without control characters (PostgreSQL refuses NUL in strings)
+_TEXT = r"^[^\x00-\x1f]*$"
 
 
-@router.get("/organizations/{canonical_id}")
-def organization(canonical_id: IdPath, hub: HubDep) -> dict[str, Any]:
-    """One organization with every field's source and history, and the source records behind it."""
-    return _detail(hub, "organization", canonical_id)
+@dataclass(frozen=True)
+class Filter:
+    """A list filter.
+
+    ``kind``: ``field`` (a scalar canonical field equals the value), ``reference`` (a reference field
+    names the cluster of the given golden or record id), ``role`` (organization roles).
+    ``type``: the parameter's type (an enum makes a bad value a 422).
+    """
+
+    name: str
+    kind: Literal["field", "reference", "role"]
+    type: Any = str
+    description: str = ""
 
 
-@router.get("/people")
-def people(
-    hub: HubDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> dict[str, Any]:
-    with hub.reader.connect() as conn:
-        total, items = list_golden(conn, "person", q=q, limit=limit, offset=offset)
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+@dataclass(frozen=True)
+class EntityRoute:
+    entity: EntityType
+    path: str  # plural, as in the URL
+    filters: tuple[Filter, ...] = ()
+    summary: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.entity.value.replace("_", " ")
 
 
-@router.get("/people/{canonical_id}")
-def person(canonical_id: IdPath, hub: HubDep) -> dict[str, Any]:
-    return _detail(hub, "person", canonical_id)
+def _ref(name: str, what: str) -> Filter:
+    return Filter(name, "reference", str, f"{what}: a golden id (or any record id of that cluster)")
 
 
-@router.get("/opportunities")
-def opportunities(
-    hub: HubDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> dict[str, Any]:
-    with hub.reader.connect() as conn:
-        total, items = list_golden(conn, "opportunity", q=q, limit=limit, offset=offset)
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+REGISTRY: tuple[EntityRoute, ...] = (
+    EntityRoute(
+        EntityType.ORGANIZATION,
+        "organizations",
+        (Filter("role", "role", OrganizationRole, "organizations holding this role, e.g. partner"),),
+        "companies: partners, customers, or both",
+    ),
+    EntityRoute(EntityType.PERSON, "people", (_ref("organization_id", "people of this organization"),), "people"),
+    EntityRoute(
+        EntityType.OPPORTUNITY,
+        "opportunities",
+        (
+            Filter("stage_category", "field", StageCategory, "open, won or lost"),
+            _ref("customer_org_id", "deals of this customer"),
+        ),
+        "deals, with partner roles",
+    ),
+    EntityRoute(
+        EntityType.DEAL_REGISTRATION,
+        "deal-registrations",
+        (
+            Filter("status", "field", DealRegistrationStatus, "the canonical registration status"),
+            _ref("partner_org_id", "registrations of this partner"),
+            _ref("customer_org_id", "registrations for this customer"),
+        ),
+        "partners' registrations of deals",
+    ),
+    EntityRoute(
+        EntityType.PARTNER_ENROLLMENT,
+        "partner-enrollments",
+        (
+            Filter("status", "field", PartnerStatus, "the enrollment's status"),
+            Filter("program", "field", str, "the program's name"),
+            _ref("partner_org_id", "enrollments of this partner"),
+        ),
+        "partners' memberships of programs at a tier",
+    ),
+    EntityRoute(
+        EntityType.PARTNER_TRANSACTION,
+        "partner-transactions",
+        (
+            Filter("kind", "field", TransactionKind, "transaction or reward"),
+            _ref("partner_org_id", "money attributed to this partner"),
+            _ref("customer_org_id", "transactions of this customer"),
+        ),
+        "money attributed to partners: transactions and rewards",
+    ),
+)
+
+_missing = set(CANONICAL_MODELS) - {route.entity for route in REGISTRY}
+if _missing:  # pragma: no cover - a new canonical entity without endpoints fails at import
+    raise RuntimeError(f"hub/api/routes/records.py: no registry row for {sorted(_missing)}")
 
 
-@router.get("/opportunities/{canonical_id}")
-def opportunity(canonical_id: IdPath, hub: HubDep) -> dict[str, Any]:
-    return _detail(hub, "opportunity", canonical_id)
+def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+def _filter_param(spec: Filter) -> inspect.Parameter:
+    if spec.kind == "reference":
+        annotation: Any = Annotated[
+            str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$", description=spec.description)
+        ]
+    elif spec.type is str:
+        annotation = Annotated[str | None, Query(max_length=200, pattern=_TEXT, description=spec.description)]
+    else:
+        annotation = Annotated[spec.type | None, Query(description=spec.description)]
+    return _param(spec.name, annotation, None)
+
+
+_COMMON = [
+    _param("q", Annotated[str | None, Query(max_length=200, pattern=_TEXT, description="name or key contains")], None),
+    _param(
+        "source_system",
+        Annotated[str | None, Query(max_length=64, pattern=_NAME, description="a live record from this system")],
+        None,
+    ),
+    _param(
+        "source_instance",
+        Annotated[str | None, Query(max_length=64, pattern=_NAME, description="a live record from this connector")],
+        None,
+    ),
+    _param("limit", Annotated[int, Query(ge=1, le=500)], 50),
+    _param("offset", Annotated[int, Query(ge=0, le=MAX_OFFSET)], 0),
+]
+
+
+def _with_signature(function: Callable[..., Any], parameters: list[inspect.Parameter]) -> Callable[..., Any]:
+    hub = inspect.Parameter("hub", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HubDep)
+    function.__signature__ = inspect.Signature([hub, *parameters])  # type: ignore[attr-defined]
+    return function
+
+
+def _value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _filters(route: EntityRoute, params: dict[str, Any]) -> ListFilters:
+    by_kind: dict[str, list[tuple[str, str]]] = {"field": [], "reference": [], "role": []}
+    for spec in route.filters:
+        value = params.get(spec.name)
+        if value is not None:
+            by_kind[spec.kind].append((spec.name, str(_value(value))))
+    return ListFilters(
+        role=by_kind["role"][0][1] if by_kind["role"] else None,
+        q=params.get("q"),
+        source_system=params.get("source_system"),
+        source_instance=params.get("source_instance"),
+        fields=tuple(by_kind["field"]),
+        references=tuple(by_kind["reference"]),
+    )
+
+
+def _add_routes(router: APIRouter, route: EntityRoute) -> None:
+    models = record_models(route.entity)
+    entity = route.entity.value
+    label = route.label
+
+    def list_records(hub: Hub, **params: Any) -> dict[str, Any]:
+        limit, offset = params["limit"], params["offset"]
+        with hub.reader.connect() as conn:
+            total, items = list_golden(conn, entity, _filters(route, params), limit=limit, offset=offset)
+        return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+    def detail(hub: Hub, *, record_id: str) -> dict[str, Any]:
+        with hub.reader.connect() as conn:
+            found = golden_detail(conn, entity, record_id)
+        if found is None:
+            raise ApiError(404, f"no {label} {record_id}")
+        return found
+
+    def history(hub: Hub, *, record_id: str, **params: Any) -> dict[str, Any]:
+        with hub.reader.connect() as conn:
+            found = golden_history(conn, entity, record_id, **params)
+        if found is None:
+            raise ApiError(404, f"no {label} {record_id}")
+        return found
+
+    filters = [_filter_param(spec) for spec in route.filters]
+    id_param = inspect.Parameter("record_id", inspect.Parameter.KEYWORD_ONLY, annotation=IdPath)
+    page_params = [
+        _param("limit", Annotated[int, Query(ge=1, le=500)], 50),
+        _param("offset", Annotated[int, Query(ge=0, le=MAX_OFFSET)], 0),
+        _param(
+            "kind",
+            Annotated[
+                Literal["record", "decision"] | None,
+                Query(description="only the members' entries (record) or only the hub's decisions (decision)"),
+            ],
+            None,
+        ),
+    ]
+    tag: list[str | Enum] = ["records"]
+    router.add_api_route(
+        f"/{route.path}",
+        _with_signature(list_records, [*filters, *_COMMON]),
+        methods=["GET"],
+        response_model=models.page,
+        response_model_exclude_unset=True,
+        responses=error_responses(401, 422),
+        name=f"list_{entity}",
+        summary=f"List {route.path}",
+        description=f"Golden {label} records ({route.summary}), ordered by name; references are golden ids.",
+        tags=tag,
+    )
+    router.add_api_route(
+        f"/{route.path}/{{record_id}}",
+        _with_signature(detail, [id_param]),
+        methods=["GET"],
+        response_model=models.detail,
+        response_model_exclude_unset=True,
+        responses=error_responses(401, 404, 422),
+        name=f"get_{entity}",
+        summary=f"One {label}",
+        description=(
+            f"One golden {label}: fields (references as golden ids), each field's provenance, every source "
+            "record behind it, the latest history. A record id merged into another cluster answers that "
+            "cluster (`merged`: true, `requested_id`, `golden_id`)."
+        ),
+        tags=tag,
+    )
+    router.add_api_route(
+        f"/{route.path}/{{record_id}}/history",
+        _with_signature(history, [id_param, *page_params]),
+        methods=["GET"],
+        response_model=models.history,
+        response_model_exclude_unset=True,
+        responses=error_responses(401, 404, 422),
+        name=f"history_{entity}",
+        summary=f"History of one {label}",
+        description=(
+            "Ledger entries of every member record, and the hub's decisions that moved records into or out "
+            "of this cluster, newest first."
+        ),
+        tags=tag,
+    )
+
+
+def build_router(registry: tuple[EntityRoute, ...] = REGISTRY) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", dependencies=[Admin])
+    for route in registry:
+        _add_routes(router, route)
+    return router
+
+
+router = build_router()

@@ -86,10 +86,11 @@ def test_reward_status_changes_arrive_on_incremental_runs(
         assert again[fresh["key"]]["reward_status"] == expected
         assert again[fresh["key"]]["associations"]["partnerships"][0]["id"]  # still linked to its partner
 
-    # without the window, the same incremental read misses the change: the reason the window exists
-    admin.post("/_sandbox/mutate", json={"object": "rewards", "keys": [fresh["key"]]})  # paid: stays paid
+    # without the window (and the lookback), a read from past the reward's creation never sees it again,
+    # whatever its status does: the reason the window exists
     later = str(int(cursor) + 1)
-    blind = read_all(connector(server, reward_recheck_days=0), "rewards", ReadRequest(mode="incremental", cursor=later))
+    blind_connector = connector(server, reward_recheck_days=0, incremental_lookback_seconds=0)
+    blind = read_all(blind_connector, "rewards", ReadRequest(mode="incremental", cursor=later))
     assert fresh["key"] not in blind
 
 

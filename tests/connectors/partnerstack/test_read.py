@@ -125,7 +125,7 @@ def test_incremental_rewards_reread_the_recent_window(days: int, cursor: str, ex
     """Reward status changes have no filter: rewards created in the last ``reward_recheck_days`` are read again."""
     route = respx.get(f"{BASE}/rewards").mock(return_value=httpx.Response(200, json=envelope([])))
     now = (1_767_225_600_000 + 176 * 86_400_000) / 1000  # 2026-06-26
-    connector = make_connector(reward_recheck_days=days)
+    connector = make_connector(reward_recheck_days=days, incremental_lookback_seconds=0)
     connector.clock = lambda: now
     list(connector.read("rewards", ReadRequest(mode="incremental", cursor=cursor)))
     assert route.calls.last.request.url.params["min_created"] == str(expected_ms)

@@ -19,6 +19,7 @@ from hub.api import create_app
 from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from hub.settings import Settings
+from tests.hub.api.records_world import build
 from tests.policy import SANDBOX_ALLOW
 
 TOKEN = "fuzz-admin-token-0123456789"
@@ -35,6 +36,7 @@ _hub.store.create(
         id="hs", kind="hubspot", config={"base_url": "http://127.0.0.1:9"}, credentials={"access_token": "x"}
     )
 )
+build(_hub.engine)  # golden records of every entity, a merged cluster: lists and reports walk real rows
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_hub, admin_token=TOKEN))
 
 

@@ -44,7 +44,8 @@ def test_registration_api(ps_hooks: Hooks) -> None:
 def test_api_writes_post_the_object_with_its_event(ps_hooks: Hooks, ps_world: PartnerStackWorld) -> None:
     ps_hooks.register("partnership.updated", "deal.created", "customer.deleted")
     partner = live_partner(ps_world)
-    tier = next(g for g in ps_world.groups if g["key"] == partner["group"]["key"])["tiers"][3]
+    tiers = next(g for g in ps_world.groups if g["key"] == partner["group"]["key"])["tiers"]
+    tier = next(t for t in reversed(tiers) if t["key"] != partner["tier"]["key"])  # a real change
     updated = ps_hooks.api.patch(f"/partnerships/{partner['key']}", json={"tier_key": tier["key"]}).json()["data"]
     deal = ps_hooks.api.post("/deals", json={"partner_key": partner["partner_key"], "account_name": "Hooli"})
     customer = ps_hooks.api.post("/customers", json={"email": "c@d.example", "partner_key": partner["partner_key"]})
