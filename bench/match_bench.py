@@ -319,6 +319,7 @@ def run(
         admin_token=SecretStr("bench-admin-token-0123456789"),
         secret_key=SecretStr(Fernet.generate_key().decode()),
         scheduler_enabled=False,
+        outbound_allow="127.0.0.1,localhost,::1",  # the sandbox is on loopback (docs/security.md)
     )
     report: dict[str, Any] = {"size": size, "seed": seed}
     print(f"sandbox world: seed {seed}, size {size} per system; hub database {settings.database_url}")

@@ -80,6 +80,7 @@ def main() -> None:
         admin_token=SecretStr("bench-admin-token-0123456789"),
         secret_key=SecretStr(Fernet.generate_key().decode()),
         scheduler_enabled=False,
+        outbound_allow="127.0.0.1,localhost,::1",  # the sandbox is on loopback (docs/security.md)
     )
     console.print(f"sandbox: {args.size} records in a separate process; hub database: {settings.database_url}")
     with SandboxProcess(args.size) as sandbox:

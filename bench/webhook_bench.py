@@ -365,6 +365,7 @@ class Run:
         extra_env = {
             "BENCH_HUBSPOT_ACCESS_TOKEN": self.upstream["private_app_token"],
             "BENCH_HUBSPOT_CLIENT_SECRET": self.upstream["client_secret"],
+            "HUB_OUTBOUND_ALLOW": "127.0.0.1,localhost,::1",  # the sandbox is on loopback (docs/security.md)
         }
         return HubProcess(
             database_url=url, workdir=self.workdir, config_file=self.config_file, admin_token=self.admin_token,

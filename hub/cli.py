@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -249,8 +250,20 @@ def demo(
     raise typer.Exit(run_demo(console, size=size, seed=seed))
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """One line naming each bad ``HUB_*`` setting and what is wrong with it (never its value)."""
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False):
+        name = "HUB_" + "_".join(str(part) for part in error["loc"]).upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(message if message.startswith(name) else f"{name}: {message}")
+    return "; ".join(parts) + " (fix it in the environment or .env)"
+
+
 def main() -> None:
     """Entry point: expected failures print one line and exit 2, not a traceback."""
+    import errno
+
     from hub.connector_store import ConnectorConfigError, NotFound
     from hub.sync import StreamBusy
     from hub.writeback import WritebackError
@@ -258,7 +271,23 @@ def main() -> None:
     try:
         app()
     except (NotFound, StreamBusy, WritebackError, ConnectorConfigError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
+        console.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}", highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None
+    except ValidationError as exc:
+        if exc.title == Settings.__name__:
+            console.print(f"[red]error:[/] {settings_problem(exc)}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"[red]error:[/] invalid input: {exc.error_count()} error(s)", highlight=False)
+        raise SystemExit(2) from None
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        console.print(
+            f"[red]error:[/] {exc.strerror}: the port is taken; stop what listens there or choose another --port "
+            "(the sandbox uses --port and the next ports, one per system)",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise SystemExit(2) from None
 
 

@@ -16,7 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from sqlalchemy import Engine, delete, insert, select, update
 
-from connectors.sdk import Connector
+from connectors.sdk import Connector, OutboundPolicy
+from connectors.sdk.outbound import POLICY_CONTEXT_KEY
 from hub.crypto import SecretBox
 from hub.db import reader
 from hub.db.schema import connectors as connectors_table
@@ -167,8 +168,12 @@ def _describe(exc: ConnectorConfigError) -> str:
 class ConnectorStore:
     """CRUD over configured connectors, and building live connector instances from them."""
 
-    def __init__(self, engine: Engine, registry: ConnectorRegistry, box: SecretBox) -> None:
+    def __init__(
+        self, engine: Engine, registry: ConnectorRegistry, box: SecretBox, *, outbound: OutboundPolicy | None = None
+    ) -> None:
         self.engine = engine
+        #: where connectors may connect: checked on config create/update and by every connection
+        self.outbound = outbound if outbound is not None else OutboundPolicy()
         self.reader = reader(engine)
         self.registry = registry
         self.box = box
@@ -191,13 +196,19 @@ class ConnectorStore:
                 f"{', '.join(sorted(secrets)) or 'none'})"
             )
         try:
-            return cls.config_model.model_validate({**config, **credentials})
+            return cls.config_model.model_validate(
+                {**config, **credentials}, context={POLICY_CONTEXT_KEY: self.outbound}
+            )
         except ValidationError as exc:
             errors = [
                 {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
                 for e in exc.errors(include_url=False, include_input=False)
             ]
-            raise ConnectorConfigError(f"invalid {kind} configuration", errors) from exc
+            first = errors[0] if errors else None
+            where = ".".join(str(part) for part in first["loc"]) if first else ""
+            msg = str(first["msg"]).removeprefix("Value error, ") if first else ""
+            detail = "" if not where else f": {msg}" if msg.startswith(f"{where}:") else f": {where}: {msg}"
+            raise ConnectorConfigError(f"invalid {kind} configuration{detail}", errors) from exc
 
     def _check_schedules(self, kind: str, schedules: list[Schedule]) -> None:
         streams = {s.name for s in self.registry.get(kind).spec.streams}
@@ -337,7 +348,7 @@ class ConnectorStore:
         upstream (a rotated refresh token) are sealed back at once."""
         row = self._row(connector_id)
         config = self._validate(row.kind, row.config, self.box.open(row.secrets))
-        connector = self.registry.get(row.kind)(config)
+        connector = self.registry.get(row.kind)(config, outbound=self.outbound)
         connector.credentials_changed = functools.partial(self.replace_credentials, connector_id)
         return connector
 

@@ -47,7 +47,9 @@ class Hub:
             read_statement_timeout=settings.db_read_statement_timeout_seconds,
         )
         registry = ConnectorRegistry()
-        store = ConnectorStore(engine, registry, SecretBox(settings.resolved_secret_key()))
+        store = ConnectorStore(
+            engine, registry, SecretBox(settings.resolved_secret_key()), outbound=settings.outbound_policy()
+        )
         mappers = MapperSet(Path(settings.mappings_dir))
 
         def build(connector_id: str) -> tuple[str, Connector]:

@@ -177,6 +177,7 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         admin_token=SecretStr(token),
         secret_key=SecretStr(Fernet.generate_key().decode()),
         scheduler_enabled=False,
+        outbound_allow="127.0.0.1,localhost,::1",  # the sandbox is on loopback (docs/security.md)
     )
     hub = Hub.from_settings(settings)
     with (

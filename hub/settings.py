@@ -14,6 +14,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connectors.sdk.outbound import OutboundPolicy
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _REFUSED_TOKENS = {"", "changeme", "change-me", "admin", "secret", "token"}
 
@@ -72,6 +74,25 @@ class Settings(BaseSettings):
     )
     keep_alive_seconds: float = Field(default=5.0, gt=0, le=3600, description="An idle connection is closed after.")
     webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
+    outbound_allow: str = Field(
+        default="",
+        description="Internal destinations connectors may call anyway (and over plain http): comma-separated "
+        "host names, IP addresses, CIDR networks, each optionally :port, e.g. 127.0.0.1,localhost,::1 for the "
+        "sandbox. Everything else private, loopback, link-local or reserved is refused (docs/security.md).",
+    )
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _valid_allow_list(cls, value: str) -> str:
+        try:
+            OutboundPolicy.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"HUB_OUTBOUND_ALLOW: {exc}") from exc
+        return value
+
+    def outbound_policy(self) -> OutboundPolicy:
+        """The policy every connector's HTTP client applies (``connectors.sdk.outbound``)."""
+        return OutboundPolicy.parse(self.outbound_allow)
 
     @field_validator("admin_token")
     @classmethod
@@ -89,7 +110,10 @@ class Settings(BaseSettings):
             try:
                 Fernet(value.get_secret_value().encode())
             except ValueError as exc:
-                raise ValueError("HUB_SECRET_KEY must be a urlsafe-base64 32-byte Fernet key") from exc
+                raise ValueError(
+                    "HUB_SECRET_KEY must be the Fernet key itself (44 urlsafe-base64 characters, e.g. from "
+                    "Fernet.generate_key()), not a path; unset it to use HUB_DATA_DIR/secret.key"
+                ) from exc
         return value
 
     def resolved_secret_key(self) -> bytes:

@@ -2,7 +2,8 @@
 
 Kinds:
 
-* ``status`` — answer ``status`` (default 503) with the system's error body;
+* ``status`` — answer ``status`` (default 503) with the system's error body (its message text is
+  ``message`` when given: tests plant a marker to prove a client never repeats an upstream's body);
 * ``slow`` — sleep ``delay_s`` seconds, then answer normally;
 * ``drop`` — close the TCP connection without sending any response;
 * ``rate_limit`` — answer 429 with ``Retry-After: retry_after``;
@@ -35,6 +36,7 @@ class Fault:
     status: int = 503
     delay_s: float = 1.0
     retry_after: int = 1
+    message: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON view of the fault."""
@@ -55,6 +57,7 @@ class Fault:
                 status=int(body.get("status", 503)),
                 delay_s=float(body.get("delay_s", 1.0)),
                 retry_after=int(body.get("retry_after", 1)),
+                message=str(body["message"])[:2000] if body.get("message") else None,
             )
         except (TypeError, ValueError) as exc:
             raise FaultSpecError(f"invalid fault: {exc}") from None

@@ -46,7 +46,11 @@ class _Listener:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.socket.bind((host, port))
+        try:
+            self.socket.bind((host, port))
+        except OSError as exc:
+            self.socket.close()
+            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         self.port = int(self.socket.getsockname()[1])
         config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30)
         self.server = uvicorn.Server(config)
@@ -244,6 +248,8 @@ def serve(
                 for key, value in values.items():
                     if key != "base_url":
                         print(f"  {key}: {value}")
-            print("  admin header: X-Sandbox-Admin", flush=True)
+            print("  admin header: X-Sandbox-Admin")
+            # the hub refuses loopback destinations unless they are allowed (docs/security.md)
+            print(f"hub: export HUB_OUTBOUND_ALLOW={host},localhost,::1 so the hub may call it", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from hub.context import Hub
 from hub.db import create_db_engine, metadata, migrate
 from hub.settings import Settings
+from tests.policy import SANDBOX_ALLOW
 
 pytest_plugins = ["tests.sandbox_fixtures"]
 
@@ -78,6 +79,8 @@ def make_settings(db_url: str, data_dir: Path, **overrides: object) -> Settings:
         "admin_token": SecretStr(ADMIN_TOKEN),
         "secret_key": SecretStr(Fernet.generate_key().decode()),
         "max_request_bytes": 64 * 1024,
+        # the sandbox is on loopback: the one internal destination tests let connectors reach
+        "outbound_allow": SANDBOX_ALLOW,
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from connectors.sdk import public_message
 from webhooks.connectors import ConnectorCache
 from webhooks.host import Ledger, Metrics, WorkerSettings
 from webhooks.inbox import Inbox
@@ -78,10 +79,11 @@ class InboxWorker:
                 self.metrics.events(connector_id, "applied", len(group))
             except Exception as exc:
                 self.metrics.events(connector_id, "failed", len(group))
-                log.warning("inbox events %s failed: %s", [r.id for r in group], exc)
+                error = public_message(exc)  # an upstream's answer: status line and codes, never its body
+                log.warning("inbox events %s failed: %s", [r.id for r in group], error)
                 with self.engine.begin() as conn:
                     self.inbox.settle_failed(
-                        conn, self.owner, group, f"{type(exc).__name__}: {exc}", datetime.now(UTC),
+                        conn, self.owner, group, error, datetime.now(UTC),
                         max_attempts=settings.max_attempts, base=settings.retry_base_seconds,
                     )  # fmt: skip
         return len(rows)

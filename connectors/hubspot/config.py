@@ -7,13 +7,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from connectors.sdk import OutboundUrl
+
 
 class HubSpotConfig(BaseModel):
     """Private-app token auth (``auth_type: private_app``) or OAuth2 refresh (``auth_type: oauth``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    base_url: str = Field(default="https://api.hubapi.com", pattern=r"^https?://")
+    base_url: OutboundUrl = Field(
+        default="https://api.hubapi.com", description="https; an internal host only if HUB_OUTBOUND_ALLOW names it."
+    )
     api_version: Literal["2026-03", "v3"] = Field(
         default="2026-03",
         description="2026-03: the date-versioned paths (/crm/objects/2026-03/..., /oauth/2026-03/token); "

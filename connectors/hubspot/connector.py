@@ -31,6 +31,7 @@ from connectors.sdk import (
     Connector,
     InboundRequest,
     OAuth2RefreshToken,
+    OutboundPolicy,
     Page,
     PaginationLoopError,
     ReadRequest,
@@ -57,13 +58,15 @@ class HubSpotConnector(Connector):
     spec = SPEC
     config_model: ClassVar[type[HubSpotConfig]] = HubSpotConfig
 
-    def __init__(self, config: HubSpotConfig, client: httpx.Client | None = None) -> None:
-        super().__init__(config, client)
+    def __init__(
+        self, config: HubSpotConfig, client: httpx.Client | None = None, *, outbound: OutboundPolicy | None = None
+    ) -> None:
+        super().__init__(config, client, outbound=outbound)
         self.config: HubSpotConfig = config
         self.paths = ApiPaths(config.api_version)
         self._owns_client = client is None
         if client is None:
-            client = httpx.Client(
+            client = self.http_client(
                 base_url=config.base_url,
                 timeout=config.timeout_seconds,
                 headers={"Accept": "application/json", "User-Agent": USER_AGENT},

@@ -115,14 +115,18 @@ class HubSpotRequester(Requester):
         if status == 423:
             wait = max(LOCK_SECONDS, retry_after or 0.0)
             raise TransientError(
-                f"locked (HTTP 423) on {where}", status=423, body=response.text[:2000], retry_after=wait
+                f"locked (HTTP 423) on {where}", status=423, body=response.text[:2000], retry_after=wait, where=where
             )
         if status == 477:
             wait = retry_after or MIGRATION_PAUSE_SECONDS
             message = f"portal migration in progress (HTTP 477) on {where}; retry in {wait:.0f} s"
-            raise _NotRetried(MigrationInProgress(message, status=477, body=response.text[:2000], retry_after=wait))
+            raise _NotRetried(
+                MigrationInProgress(message, status=477, body=response.text[:2000], retry_after=wait, where=where)
+            )
         if status == 530:
-            raise AuthError(f"authentication failed (HTTP 530) on {where}", status=530, body=response.text[:2000])
+            raise AuthError(
+                f"authentication failed (HTTP 530) on {where}", status=530, body=response.text[:2000], where=where
+            )
         daily = (
             policy_name(response) == DAILY_POLICY or response.headers.get("X-HubSpot-RateLimit-Daily-Remaining") == "0"
         )
@@ -137,6 +141,7 @@ class HubSpotRequester(Requester):
                 status=429,
                 body=response.text[:2000],
                 retry_after=wait,
+                where=where,
             )
         )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from connectors.sdk import OutboundUrl
+
 # A webhook token is the only thing that authenticates a PartnerStack delivery (they are unsigned),
 # so it must be unguessable: 16 characters is the floor, 32+ random characters is the advice.
 MIN_TOKEN_LENGTH = 16
@@ -18,7 +20,10 @@ class PartnerStackConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    base_url: str = Field(default="https://api.partnerstack.com/api/v2", pattern=r"^https?://")
+    base_url: OutboundUrl = Field(
+        default="https://api.partnerstack.com/api/v2",
+        description="https; an internal host only if HUB_OUTBOUND_ALLOW names it.",
+    )
     public_key: str = Field(min_length=1, description="Vendor API public key (the Basic-auth username).")
     secret_key: SecretStr = Field(description="Vendor API secret key (the Basic-auth password).")
     page_size: int = Field(default=250, ge=1, le=250, description="List page size (`limit`, PartnerStack max 250).")

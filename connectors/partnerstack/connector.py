@@ -38,6 +38,7 @@ from connectors.sdk import (
     AuthError,
     Connector,
     InboundRequest,
+    OutboundPolicy,
     Page,
     ReadRequest,
     Requester,
@@ -84,13 +85,14 @@ class PartnerStackConnector(Connector):
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
-        super().__init__(config, client)
+        super().__init__(config, client, outbound=outbound)
         self.config: PartnerStackConfig = config
         self.clock = clock
         self._owns_client = client is None
         if client is None:
-            client = httpx.Client(
+            client = self.http_client(
                 base_url=config.base_url,
                 timeout=config.timeout_seconds,
                 headers={"Accept": "application/json", "User-Agent": USER_AGENT},

@@ -45,8 +45,10 @@ class SalesforceSession(httpx.Auth):
         *,
         basic: tuple[str, str] | None = None,
         on_refresh_token: Callable[[str], None] | None = None,
+        check_url: Callable[..., object] | None = None,
     ) -> None:
         self._token_url = token_url
+        self._check_url = check_url
         self._form = dict(form)
         self._basic = basic
         self._on_refresh_token = on_refresh_token
@@ -94,6 +96,8 @@ class SalesforceSession(httpx.Auth):
         url = httpx.URL(instance)
         if url.scheme not in ("http", "https") or not url.host:
             raise AuthError(f"token response has an unusable instance_url {instance!r}", status=200)
+        if self._check_url is not None:  # the outbound policy: an upstream must not point us inside
+            self._check_url(instance, field="instance_url")
         self.access_token, self.instance_url = token, url
         self.refreshes += 1
         rotated = payload.get("refresh_token")

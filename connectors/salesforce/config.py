@@ -9,11 +9,13 @@ response names. https://help.salesforce.com/s/articleView?id=000886201
 from __future__ import annotations
 
 import re
+import ssl
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.salesforce.streams import REQUIRED_FIELDS, SOBJECTS
+from connectors.sdk import OutboundUrl
 
 # API names only (letters, digits, underscores; custom ones end in __c): they are pasted into SOQL.
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -29,10 +31,11 @@ class SalesforceConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    login_url: str = Field(
+    login_url: OutboundUrl = Field(
         default="https://login.salesforce.com",
         pattern=r"^https?://[^/?#]+/?$",
-        description="Token endpoint host: login/test.salesforce.com or https://<MyDomain>.my.salesforce.com.",
+        description="Token endpoint host: login/test.salesforce.com or https://<MyDomain>.my.salesforce.com "
+        "(https; an internal host only if HUB_OUTBOUND_ALLOW names it).",
     )
     api_version: str = Field(default="62.0", pattern=r"^\d{2,3}\.0$", description="REST API version, no 'v'.")
     auth_type: Literal["client_credentials", "refresh_token"] = "client_credentials"
@@ -56,7 +59,8 @@ class SalesforceConfig(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0, le=600, description="Per-request timeout (at most 10 minutes).")
     max_retries: int = Field(default=5, ge=0, le=20, description="Retries of a 5xx/transport failure per call.")
     verify_tls: bool | str = Field(
-        default=True, description="false, or the path of a CA bundle (e.g. a test sandbox's self-signed cert)."
+        default=True,
+        description="false, or the path of a readable PEM CA bundle (e.g. a test sandbox's self-signed cert).",
     )
     api_limit_pause_seconds: float = Field(
         default=3600.0,
@@ -106,6 +110,20 @@ class SalesforceConfig(BaseModel):
     def _developer_name(cls, value: str) -> str:
         if not _FIELD.match(value):
             raise ValueError("a DeveloperName has letters, digits and underscores only")
+        return value
+
+    @field_validator("verify_tls")
+    @classmethod
+    def _ca_bundle(cls, value: bool | str) -> bool | str:
+        """A path must be a CA bundle that loads (PEM certificates), not any file the hub can read:
+        the error says only that it is not one, never what the file holds."""
+        if isinstance(value, str):
+            try:
+                context = ssl.create_default_context(cafile=value)
+            except (OSError, ssl.SSLError, ValueError):
+                raise ValueError(f"{value!r} is not a readable PEM CA bundle") from None
+            if not context.cert_store_stats().get("x509"):
+                raise ValueError(f"{value!r} holds no certificate")
         return value
 
     @field_validator("extra_fields", "omit_fields")

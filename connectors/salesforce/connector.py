@@ -41,6 +41,7 @@ from connectors.sdk import (
     ConfigError,
     Connector,
     InboundRequest,
+    OutboundPolicy,
     Page,
     PayloadError,
     ReadRequest,
@@ -83,14 +84,16 @@ class SalesforceConnector(Connector):
         client: httpx.Client | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
-        super().__init__(config, client)
+        super().__init__(config, client, outbound=outbound)
         self.config: SalesforceConfig = config
-        self.session = self._session()
+        # an injected client is the caller's (a test seam): the policy governs the connector's own
+        self.session = self._session(guarded=client is None)
         self.limits = LimitTracker()
         self._owns_client = client is None
         if client is None:
-            client = httpx.Client(
+            client = self.http_client(
                 base_url=config.login_url,  # placeholder host: the session moves requests to instance_url
                 timeout=config.timeout_seconds,
                 verify=_tls(config.verify_tls),
@@ -115,8 +118,9 @@ class SalesforceConnector(Connector):
         self.reader = StreamReader(self.soql, config)
         self.writer = Writer(self.requester, config.api_version)
 
-    def _session(self) -> SalesforceSession:
+    def _session(self, *, guarded: bool = True) -> SalesforceSession:
         cfg = self.config
+        check_url = self.outbound.check_url if guarded else None
         secret = cfg.client_secret.get_secret_value()
         form: dict[str, str] = {"grant_type": cfg.auth_type}
         if cfg.auth_type == "refresh_token":
@@ -124,10 +128,16 @@ class SalesforceConnector(Connector):
             form["refresh_token"] = cfg.refresh_token.get_secret_value()
         if cfg.client_auth == "basic":
             return SalesforceSession(
-                cfg.token_url, form, basic=(cfg.client_id, secret), on_refresh_token=self._refresh_token_rotated
+                cfg.token_url,
+                form,
+                basic=(cfg.client_id, secret),
+                on_refresh_token=self._refresh_token_rotated,
+                check_url=check_url,
             )
         form = {**form, "client_id": cfg.client_id, "client_secret": secret}
-        return SalesforceSession(cfg.token_url, form, on_refresh_token=self._refresh_token_rotated)
+        return SalesforceSession(
+            cfg.token_url, form, on_refresh_token=self._refresh_token_rotated, check_url=check_url
+        )
 
     def _refresh_token_rotated(self, token: str) -> None:
         """Refresh token rotation: the old token is dead, so the new one must be stored (``auth.py``)."""

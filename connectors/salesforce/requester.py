@@ -172,13 +172,17 @@ class SalesforceRequester(Requester):
                     f"{self.limit_pause_seconds:.0f} s",
                     status=403,
                     body=exc.body,
+                    where=where,
                     retry_after=self.limit_pause_seconds,
                 )
             return ConcurrentLimitExceeded(
-                f"Salesforce concurrent request limit on {where}: {describe(items)}", status=403, body=exc.body
+                f"Salesforce concurrent request limit on {where}: {describe(items)}",
+                status=403,
+                body=exc.body,
+                where=where,
             )
         if not items or not isinstance(exc, AuthError | RequestRejected):
             return exc
         message = f"HTTP {exc.status} on {where}: {describe(items)}"
         kind = AuthError if isinstance(exc, AuthError) else RequestRejected
-        return kind(message, status=exc.status, body=exc.body)
+        return kind(message, status=exc.status, body=exc.body, where=where)

@@ -11,13 +11,17 @@ from connectors.sdk.errors import (
     AuthError,
     ConfigError,
     ConnectorError,
+    DestinationRefused,
     PaginationLoopError,
     RateLimited,
     RequestRejected,
     TransientError,
     UpstreamError,
+    error_codes,
+    public_message,
 )
 from connectors.sdk.http import Requester, RetryPolicy, classify, parse_retry_after
+from connectors.sdk.outbound import GuardedTransport, OutboundPolicy, OutboundUrl
 from connectors.sdk.paginator import read_pages
 from connectors.sdk.records import Association, Associations, ParentRef, association, hub_record, link
 from connectors.sdk.selector import dig, dotted, select_records
@@ -61,11 +65,15 @@ __all__ = [
     "ConnectorSpec",
     "CredentialsChanged",
     "CursorTokenPaginator",
+    "DestinationRefused",
+    "GuardedTransport",
     "InboundRequest",
     "LastRecordKeyPaginator",
     "NextUrlPaginator",
     "OAuth2RefreshToken",
     "OffsetPaginator",
+    "OutboundPolicy",
+    "OutboundUrl",
     "Page",
     "PageNumberPaginator",
     "PageRequest",
@@ -99,9 +107,11 @@ __all__ = [
     "dotted",
     "epoch_header",
     "epoch_millis",
+    "error_codes",
     "hub_record",
     "link",
     "parse_retry_after",
+    "public_message",
     "read_child_pages",
     "read_pages",
     "select_records",

@@ -9,6 +9,7 @@ position of the last committed page) and commits each ``Page`` it yields togethe
 
 from __future__ import annotations
 
+import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import httpx
 from pydantic import BaseModel
 
 from connectors.sdk.auth import CredentialsChanged
+from connectors.sdk.outbound import OutboundPolicy
 from connectors.sdk.spec import ConnectorSpec
 from connectors.sdk.webhooks import InboundRequest, Verifier, WebhookEvent
 
@@ -72,11 +74,21 @@ class Connector(ABC):
     spec: ClassVar[ConnectorSpec]
     config_model: ClassVar[type[BaseModel]]
 
-    def __init__(self, config: BaseModel, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, config: BaseModel, client: httpx.Client | None = None, *, outbound: OutboundPolicy | None = None
+    ) -> None:
         self.config = config
         self.client = client
+        #: where the connector may connect (the hub passes its ``HUB_OUTBOUND_ALLOW``); the default
+        #: refuses every internal destination
+        self.outbound = outbound if outbound is not None else OutboundPolicy()
         #: set by the hub: call it with credentials the upstream replaced (a rotated refresh token)
         self.credentials_changed: CredentialsChanged | None = None
+
+    def http_client(self, *, verify: ssl.SSLContext | bool = True, **kwargs: Any) -> httpx.Client:
+        """The ``httpx.Client`` a connector builds for itself (kwargs: ``base_url``, ``timeout``,
+        ``headers``, ``auth``...): every request and connection goes through ``self.outbound``."""
+        return self.outbound.client(verify=verify, **kwargs)
 
     @abstractmethod
     def read(self, stream: str, request: ReadRequest) -> Iterator[Page]:

@@ -22,7 +22,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from connectors.sdk.errors import AuthError, RateLimited, RequestRejected, TransientError
+from connectors.sdk.errors import AuthError, RateLimited, RequestRejected, TransientError, error_codes
 
 _TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
@@ -55,31 +55,42 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def classify(response: httpx.Response) -> None:
-    """Raise the SDK error matching a non-2xx response; return quietly on success."""
+    """Raise the SDK error matching a non-2xx response; return quietly on success.
+
+    The body is kept on the error as ``body``; what the hub records of a failed run is
+    ``public_message(error)``: status line, request and error codes, never the body, so a
+    misdirected URL cannot turn an internal service's answer into a readable ``last_error``."""
     status = response.status_code
     if status < 400:
         return
     body = response.text[:2000]
+    where = f"{response.request.method} {response.request.url.path}"
+    codes = error_codes(body)
+    named = f" ({', '.join(codes)})" if codes else ""
     if status == 429:
         raise RateLimited(
-            f"rate limited (HTTP 429) on {response.request.method} {response.request.url.path}",
+            f"rate limited (HTTP 429) on {where}{named}",
             status=status,
             body=body,
+            where=where,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )
     if status >= 500 or status == 408:
         raise TransientError(
-            f"upstream error HTTP {status} on {response.request.method} {response.request.url.path}",
+            f"upstream error HTTP {status} on {where}{named}",
             status=status,
             body=body,
+            where=where,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )
     if status in (401, 403):
-        raise AuthError(f"authentication failed (HTTP {status})", status=status, body=body)
+        raise AuthError(
+            f"authentication failed (HTTP {status}) on {where}{named}", status=status, body=body, where=where
+        )
+    # the body's start stays in this message: a write's per-record result shows the upstream's
+    # validation error; a sync run's ``last_error`` goes through ``public_message`` (status and codes)
     raise RequestRejected(
-        f"request rejected (HTTP {status}) on {response.request.method} {response.request.url.path}: {body[:300]}",
-        status=status,
-        body=body,
+        f"request rejected (HTTP {status}) on {where}: {body[:300]}", status=status, body=body, where=where
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from connectors.sdk import Connector, Page, RateLimited, ReadRequest, StreamSpec
+from connectors.sdk import Connector, Page, RateLimited, ReadRequest, StreamSpec, public_message
 from hub.db.schema import stream_state, sync_runs
 from hub.ledger import Origin, PageMapper, PageOutcome, write_page
 from hub.ledger.upsert import upsert
@@ -200,7 +200,7 @@ class SyncRunner:
             self._pause(run, exc)
         except Exception as exc:
             run.status = "failed"
-            run.error = f"{type(exc).__name__}: {exc}"
+            run.error = public_message(exc)  # the status line and error codes, never an upstream's body
             log.warning("sync failed %s/%s: %s", connector_id, stream, run.error)
         finally:
             self._finish(run)
@@ -337,7 +337,7 @@ class SyncRunner:
         the last committed page is kept, so the next run continues from it."""
         wait = max(exc.retry_after or 0.0, 1.0)
         run.status = "paused"
-        run.error = f"{type(exc).__name__}: {exc} (paused {wait:.0f} s)"
+        run.error = f"{public_message(exc)} (paused {wait:.0f} s)"
         now = self.clock()
         until = now + timedelta(seconds=wait)
         with self.engine.begin() as conn:
@@ -352,7 +352,7 @@ class SyncRunner:
                 key=["connector_id", "stream"],
                 update=["paused_until", "updated_at"],
             )  # fmt: skip
-        log.warning("sync paused %s/%s for %.0f s: %s", run.connector_id, run.stream, wait, exc)
+        log.warning("sync paused %s/%s for %.0f s: %s", run.connector_id, run.stream, wait, run.error)
         if self.on_pause is not None:
             try:
                 self.on_pause(run.connector_id, run.stream, until)

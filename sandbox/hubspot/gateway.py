@@ -156,7 +156,7 @@ class Gateway:
             await send_json(send, 429, body, headers + self._retry_after(fault.retry_after))
             return 429
         category = STATUS_CATEGORIES.get(fault.status, "INTERNAL_ERROR")
-        error = HubSpotError(fault.status, category, f"Simulated fault: HTTP {fault.status}")
+        error = HubSpotError(fault.status, category, fault.message or f"Simulated fault: HTTP {fault.status}")
         # 477 Migration in Progress comes with Retry-After (HubSpot's error-handling page)
         extra = [(b"retry-after", str(fault.retry_after).encode())] if fault.status == 477 else []
         await send_json(send, fault.status, error.body(correlation_id), headers + extra)

@@ -121,7 +121,7 @@ class Gateway:
             body = {"message": "Too many requests", "status": 429}
             await send_json(send, 429, body, [(b"retry-after", str(fault.retry_after).encode())])
             return 429
-        body = {"message": f"Simulated fault: HTTP {fault.status}", "status": fault.status}
+        body = {"message": fault.message or f"Simulated fault: HTTP {fault.status}", "status": fault.status}
         await send_json(send, fault.status, body)
         return fault.status
 

@@ -122,10 +122,11 @@ class Gateway:
             await send_json(send, 403, error.body(), [(b"sforce-limit-info", self.state.quota.header().encode())])
             return 403
         code, message = FAULT_MESSAGES.get(fault.status, ("", ""))
+        message = fault.message or message
         error = (
             SalesforceError(fault.status, code, message)
             if code
-            else status_error(fault.status, f"Simulated fault: HTTP {fault.status}")
+            else status_error(fault.status, fault.message or f"Simulated fault: HTTP {fault.status}")
         )
         await send_json(send, fault.status, error.body())
         return fault.status

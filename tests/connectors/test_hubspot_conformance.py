@@ -12,6 +12,7 @@ from hub.mapping import Mapper
 from hub.settings import REPO_ROOT
 from hub.testing.conformance import ConnectorConformance
 from sandbox.server import SandboxServer
+from tests.policy import SANDBOX_OUTBOUND
 
 
 class TestHubSpotConformance(ConnectorConformance):
@@ -23,7 +24,7 @@ class TestHubSpotConformance(ConnectorConformance):
             client_secret=SecretStr(creds["client_secret"]), refresh_token=SecretStr(creds["refresh_token"]),
             page_size=50,
         )  # fmt: skip
-        connector = HubSpotConnector(config)
+        connector = HubSpotConnector(config, outbound=SANDBOX_OUTBOUND)
         yield connector
         connector.close()
 

@@ -12,13 +12,14 @@ from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from connectors.hubspot.associations import from_v3, from_v4
 from connectors.hubspot.search import SEARCH_RESULT_CAP
 from connectors.sdk import ReadRequest, WriteRecord
+from tests.policy import SANDBOX_OUTBOUND
 
 BASE = "https://hubspot.test"
 
 
 def _connector(**extra: object) -> HubSpotConnector:
     config = HubSpotConfig(base_url=BASE, access_token=SecretStr("pat-test"), incremental_lookback_seconds=0, **extra)
-    return HubSpotConnector(config)
+    return HubSpotConnector(config, outbound=SANDBOX_OUTBOUND)
 
 
 def _record(n: int, ms: int) -> dict[str, object]:

@@ -12,6 +12,7 @@ from hub.mapping import Mapper
 from hub.settings import REPO_ROOT
 from hub.testing.conformance import ConnectorConformance
 from sandbox.server import SandboxServer
+from tests.policy import SANDBOX_OUTBOUND
 
 
 class TestPartnerStackConformance(ConnectorConformance):
@@ -23,7 +24,7 @@ class TestPartnerStackConformance(ConnectorConformance):
             secret_key=SecretStr(creds["secret_key"]), page_size=20,
             webhook_token=SecretStr("a-webhook-token-of-some-length"),
         )  # fmt: skip
-        connector = PartnerStackConnector(config)
+        connector = PartnerStackConnector(config, outbound=SANDBOX_OUTBOUND)
         yield connector
         connector.close()
 

@@ -12,6 +12,7 @@ from hub.mapping import Mapper
 from hub.settings import REPO_ROOT
 from hub.testing.conformance import ConnectorConformance
 from sandbox.server import SandboxServer
+from tests.policy import SANDBOX_OUTBOUND
 
 
 def salesforce_config(sandbox: SandboxServer, **extra: object) -> SalesforceConfig:
@@ -28,7 +29,7 @@ class TestSalesforceConformance(ConnectorConformance):
 
     @pytest.fixture
     def connector(self, sandbox: SandboxServer) -> Iterator[SalesforceConnector]:
-        connector = SalesforceConnector(salesforce_config(sandbox))
+        connector = SalesforceConnector(salesforce_config(sandbox), outbound=SANDBOX_OUTBOUND)
         yield connector
         connector.close()
 

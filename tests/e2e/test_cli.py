@@ -16,6 +16,7 @@ def cli_env(connected: Hub, monkeypatch: pytest.MonkeyPatch) -> Hub:
     monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("HUB_SECRET_KEY", settings.secret_key.get_secret_value())
     monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HUB_OUTBOUND_ALLOW", settings.outbound_allow)
     return connected
 
 

@@ -78,6 +78,7 @@ def test_sigkill_mid_sync_then_resume_equals_uninterrupted_run(
         "HUB_DATABASE_URL": settings.database_url,
         "HUB_SECRET_KEY": settings.secret_key.get_secret_value(),
         "HUB_DATA_DIR": str(tmp_path),
+        "HUB_OUTBOUND_ALLOW": settings.outbound_allow,
     }
     child = subprocess.Popen(
         [sys.executable, "-m", "hub.cli", "sync", "hs", "--full"],

@@ -53,6 +53,7 @@ def test_hub_serve_applies_config_schedules_and_serves(
         "HUB_DATABASE_URL": settings.database_url,
         "HUB_SECRET_KEY": settings.secret_key.get_secret_value(),
         "HUB_DATA_DIR": str(tmp_path),
+        "HUB_OUTBOUND_ALLOW": settings.outbound_allow,
         "HUB_ADMIN_TOKEN": ADMIN_TOKEN,
         "TEST_HS_SECRET": creds["client_secret"],
         "TEST_HS_REFRESH": creds["refresh_token"],

@@ -12,6 +12,7 @@ from hub.context import Hub
 from hub.db.schema import dead_letters, write_log
 from hub.writeback import writeback
 from sandbox.server import SandboxServer
+from tests.policy import SANDBOX_OUTBOUND
 
 
 def test_salesforce_golden_values_are_written_back_and_a_deleted_account_fails_alone(
@@ -47,7 +48,8 @@ def test_partnerstack_write_back_is_per_record(sandbox: SandboxServer) -> None:
     creds = sandbox.credentials["partnerstack"]
     connector = PartnerStackConnector(
         PartnerStackConfig(base_url=sandbox.base_urls["partnerstack"], public_key=creds["public_key"],
-                           secret_key=SecretStr(creds["secret_key"]))
+                           secret_key=SecretStr(creds["secret_key"])),
+        outbound=SANDBOX_OUTBOUND,
     )  # fmt: skip
     try:
         auth = (creds["public_key"], creds["secret_key"])

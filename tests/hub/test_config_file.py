@@ -9,6 +9,7 @@ import pytest
 from hub import config_file
 from hub.context import Hub
 from hub.settings import REPO_ROOT
+from sandbox.salesforce.tls import generate_self_signed_cert
 
 EXAMPLE = REPO_ROOT / "config" / "hub.example.yaml"
 ENV = {
@@ -18,9 +19,11 @@ ENV = {
 }  # fmt: skip
 
 
-def test_the_example_config_applies_and_reapplies(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_example_config_applies_and_reapplies(hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
+    # verify_tls must be a CA bundle that loads (docs/security.md): the sandbox's kind of certificate
+    monkeypatch.setenv("SALESFORCE_CA_BUNDLE", str(generate_self_signed_cert(tmp_path).cert_path))
     applied = config_file.apply(EXAMPLE, hub.store)
     assert [c.id for c in applied] == ["hubspot-main", "salesforce-main", "partnerstack-main"]
     assert all(c.credentials_set and c.schedules for c in applied)

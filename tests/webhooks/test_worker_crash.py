@@ -37,7 +37,8 @@ def test_killed_worker_leaves_the_event_to_be_applied_once(running: Running, ups
     settings = running.hub.settings
     assert settings.secret_key is not None
     env = {**os.environ, "HUB_DATABASE_URL": settings.database_url, "HUB_DATA_DIR": str(settings.data_dir),
-           "HUB_SECRET_KEY": settings.secret_key.get_secret_value(), "HUB_WEBHOOK_CLAIM_SECONDS": "2"}  # fmt: skip
+           "HUB_SECRET_KEY": settings.secret_key.get_secret_value(), "HUB_WEBHOOK_CLAIM_SECONDS": "2",
+           "HUB_OUTBOUND_ALLOW": settings.outbound_allow}  # fmt: skip
     child = subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from sandbox.server import SandboxServer
+from tests.policy import SANDBOX_OUTBOUND
 
 EPOCH = "1970-01-01T00:00:00.000Z"
 RUNTIME_DEFAULTS = {
@@ -43,7 +44,7 @@ def hubspot(upstream: httpx.Client) -> Iterator[httpx.Client]:
 
 
 def connector(sandbox: SandboxServer, **config: Any) -> HubSpotConnector:
-    return HubSpotConnector(hubspot_config(sandbox, **config))
+    return HubSpotConnector(hubspot_config(sandbox, **config), outbound=SANDBOX_OUTBOUND)
 
 
 def put_world(admin: httpx.Client, **section: Any) -> None:

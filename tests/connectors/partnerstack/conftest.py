@@ -10,6 +10,7 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.partnerstack import PartnerStackConfig, PartnerStackConnector
+from tests.policy import SANDBOX_OUTBOUND
 
 BASE = "https://partnerstack.test/api/v2"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "partnerstack"
@@ -21,7 +22,7 @@ def make_connector(sleeps: list[float] | None = None, **extra: Any) -> PartnerSt
     """A connector on BASE whose retries do not sleep; ``sleeps`` records the waits."""
     config = PartnerStackConfig(base_url=BASE, public_key="pk_test", secret_key=SecretStr("sk_test_secret"), **extra)
     waits = sleeps if sleeps is not None else []
-    return PartnerStackConnector(config, sleep=waits.append)
+    return PartnerStackConnector(config, sleep=waits.append, outbound=SANDBOX_OUTBOUND)
 
 
 def envelope(items: list[dict[str, Any]], has_more: bool = False) -> dict[str, Any]:

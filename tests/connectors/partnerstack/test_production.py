@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from connectors.partnerstack import PartnerStackConfig, PartnerStackConnector
 from connectors.sdk import ReadRequest
 from sandbox.partnerstack import PartnerStackServer, generate_world
+from tests.policy import SANDBOX_OUTBOUND
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def connector(server: PartnerStackServer, **extra: Any) -> PartnerStackConnector
         base_url=server.base_url + "/api/v2", public_key=creds["public_key"],
         secret_key=SecretStr(creds["secret_key"]), page_size=50, **extra,
     )  # fmt: skip
-    return PartnerStackConnector(config)
+    return PartnerStackConnector(config, outbound=SANDBOX_OUTBOUND)
 
 
 def read_all(ps: PartnerStackConnector, stream: str, request: ReadRequest) -> dict[str, dict[str, Any]]:

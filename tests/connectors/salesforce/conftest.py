@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from connectors.salesforce import SalesforceConfig, SalesforceConnector
 from connectors.salesforce.streams import SOBJECTS
+from tests.policy import SANDBOX_OUTBOUND
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "salesforce"
@@ -48,7 +49,7 @@ def make_config(**overrides: Any) -> SalesforceConfig:
 
 
 def make_connector(**overrides: Any) -> SalesforceConnector:
-    return SalesforceConnector(make_config(**overrides), sleep=lambda _seconds: None)
+    return SalesforceConnector(make_config(**overrides), sleep=lambda _seconds: None, outbound=SANDBOX_OUTBOUND)
 
 
 def token_response(token: str = "00Dxx!token-1", instance: str = INSTANCE) -> httpx.Response:

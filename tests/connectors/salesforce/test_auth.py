@@ -10,7 +10,7 @@ import pytest
 import respx
 from pydantic import SecretStr
 
-from connectors.sdk import AuthError
+from connectors.sdk import AuthError, DestinationRefused
 
 from .conftest import DATA, INSTANCE, LOGIN, make_connector, token_response
 
@@ -116,3 +116,16 @@ def test_credentials_stay_out_of_reprs() -> None:
     connector = make_connector(outbound_message_token=SecretStr("om-token-value-0123456789"))
     shown = repr(connector.config) + repr(connector.session) + str(connector.config)
     assert "consumer-secret" not in shown and "om-token-value-0123456789" not in shown
+
+
+@pytest.mark.parametrize(
+    "instance",
+    ["https://169.254.169.254", "http://acme.my.sf.test", "https://10.0.0.7:8443", "https://user@acme.my.sf.test"],
+)
+def test_an_instance_url_pointing_inside_is_refused(router: respx.MockRouter, instance: str) -> None:
+    """The token endpoint decides the host of every later call: the outbound policy judges it too."""
+    router.post(f"{LOGIN}/services/oauth2/token").mock(return_value=token_response(instance=instance))
+    query = router.get(url__startswith=QUERY).mock(return_value=httpx.Response(200, json=EMPTY))
+    with pytest.raises(DestinationRefused, match="instance_url"):
+        make_connector().check()
+    assert query.call_count == 0

@@ -16,6 +16,7 @@ from connectors.sdk import AuthError, ConfigError, RateLimited, ReadRequest
 from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from sandbox.salesforce import SalesforceSandbox
+from tests.policy import SANDBOX_OUTBOUND
 
 VERSION = "59.0"
 FEATURE_FIELDS = {"CurrencyIsoCode", "IsPartner", "PartnerAccountId", "ChannelProgramName", "ChannelProgramLevelName"}
@@ -49,7 +50,7 @@ def config(org: SalesforceSandbox, **overrides: Any) -> dict[str, Any]:
 
 def connect(org: SalesforceSandbox, **overrides: Any) -> SalesforceConnector:
     values = {"client_secret": SecretStr(org.credentials["consumer_secret"]), **config(org, **overrides)}
-    return SalesforceConnector(SalesforceConfig(**values), sleep=lambda _seconds: None)
+    return SalesforceConnector(SalesforceConfig(**values), sleep=lambda _seconds: None, outbound=SANDBOX_OUTBOUND)
 
 
 def records(connector: SalesforceConnector, stream: str) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from hub.context import Hub
 from hub.settings import Settings
 from tests.conftest import BACKENDS, PG_SERVER
 from tests.hub.api.records_world import build
+from tests.policy import SANDBOX_ALLOW
 
 TOKEN = "fuzz-admin-token-0123456789"
 CHECKS = [not_a_server_error, status_code_conformance, positive_data_acceptance]
@@ -83,6 +84,7 @@ def _schema(backend: str) -> schemathesis.BaseSchema:
         Settings(
             database_url=_database(backend, data_dir), data_dir=data_dir, admin_token=SecretStr(TOKEN),
             secret_key=SecretStr(Fernet.generate_key().decode()), scheduler_enabled=False,
+            outbound_allow=SANDBOX_ALLOW,
         )
     )  # fmt: skip
     atexit.register(hub.close)
