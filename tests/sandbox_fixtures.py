@@ -62,6 +62,7 @@ def world_counts(upstream: httpx.Client) -> dict[str, Any]:
         "contacts": len(world["contacts"]),
         "deals": len(world["deals"]),
         "entities": len(world["entities"]),
+        "people": len(world.get("people") or {}),
         "defects": {(d["object"], d["id"]) for d in world["defects"]},
     }
 

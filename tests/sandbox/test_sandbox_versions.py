@@ -30,8 +30,13 @@ def _without_links(document: Any) -> Any:
 
 
 def _a_deal_with_contacts(api: httpx.Client) -> str:
+    """A deal with at least two contacts (paging needs a second one)."""
     deals = api.get("/crm/v3/objects/deals", params={"limit": 100, "associations": "contacts"}).json()["results"]
-    return next(d["id"] for d in deals if d.get("associations", {}).get("contacts"))
+    return next(
+        d["id"]
+        for d in deals
+        if len({r["id"] for r in d.get("associations", {}).get("contacts", {}).get("results", [])}) >= 2
+    )
 
 
 @pytest.mark.parametrize(
