@@ -18,6 +18,7 @@ install: $(STAMP)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 types: install
 	$(BIN)/mypy

@@ -8,9 +8,7 @@ import orjson
 from starlette.types import Send
 
 
-async def send_json(
-    send: Send, status: int, body: object, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
+async def send_json(send: Send, status: int, body: object, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     """Send a complete JSON response."""
     payload = orjson.dumps(body)
     raw_headers = [

@@ -26,9 +26,7 @@ def load_fixture(path: str | Path) -> dict[str, Any]:
     return doc
 
 
-def load_hubspot_world(
-    fixture: str | Path | dict[str, Any] | None, seed: int = 7, size: int = 1000
-) -> HubSpotWorld:
+def load_hubspot_world(fixture: str | Path | dict[str, Any] | None, seed: int = 7, size: int = 1000) -> HubSpotWorld:
     """The HubSpot world from a fixture (path or dict), or a generated one when ``fixture`` is None."""
     if fixture is None:
         return generate_world(seed=seed, size=size)

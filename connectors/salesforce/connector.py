@@ -135,9 +135,7 @@ class SalesforceConnector(Connector):
                 check_url=check_url,
             )
         form = {**form, "client_id": cfg.client_id, "client_secret": secret}
-        return SalesforceSession(
-            cfg.token_url, form, on_refresh_token=self._refresh_token_rotated, check_url=check_url
-        )
+        return SalesforceSession(cfg.token_url, form, on_refresh_token=self._refresh_token_rotated, check_url=check_url)
 
     def _refresh_token_rotated(self, token: str) -> None:
         """Refresh token rotation: the old token is dead, so the new one must be stored (``auth.py``)."""

@@ -44,9 +44,7 @@ class AssociationGraph:
         self._edges.get((to_type, from_type), {}).get(to_id, {}).pop(from_id, None)
         return found is not None
 
-    def remove_types(
-        self, from_type: str, from_id: int, to_type: str, to_id: int, type_ids: Iterable[int]
-    ) -> None:
+    def remove_types(self, from_type: str, from_id: int, to_type: str, to_id: int, type_ids: Iterable[int]) -> None:
         """Remove specific labels; removing the default type removes the whole pair."""
         ids = list(type_ids)
         if DEFAULT_TYPE_ID[(from_type, to_type)] in ids:

@@ -155,9 +155,7 @@ def _create(state: HubSpotState, rng: random.Random, object_type: str) -> Record
     }
     associations: list[tuple[str, int, list[int]]] = [("companies", company.id, [5])]
     contacts = state.store.tables["contacts"]
-    people = [
-        i for i in state.store.graph.targets("companies", company.id, "contacts") if contacts.get_live(i)
-    ]
+    people = [i for i in state.store.graph.targets("companies", company.id, "contacts") if contacts.get_live(i)]
     if people:
         associations.append(("contacts", rng.choice(people), [3]))
     clean = ops.clean_or_raise(state, "deals", props)

@@ -106,9 +106,7 @@ def create(
     return record
 
 
-def update(
-    state: HubSpotState, object_type: str, record: Record, props: dict[str, str], source: str = "API"
-) -> Record:
+def update(state: HubSpotState, object_type: str, record: Record, props: dict[str, str], source: str = "API") -> Record:
     """Apply validated property changes to a live record (one webhook event per changed property)."""
     changes = {k: v for k, v in props.items() if record.properties.get(k, "") != v}
     if state.store.tables[object_type].write(record, props, state.clock.now_ms()):

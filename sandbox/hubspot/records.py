@@ -48,9 +48,7 @@ class RecordTable:
         self.records: dict[int, Record] = {}
         self.ids: list[int] = []
         self.lastmod: list[tuple[int, int]] = []
-        self.unique: dict[str, dict[str, int]] = {
-            p: {} for p in UNIQUE_PROPERTIES[object_type] if p != "hs_object_id"
-        }
+        self.unique: dict[str, dict[str, int]] = {p: {} for p in UNIQUE_PROPERTIES[object_type] if p != "hs_object_id"}
         self.max_updated_ms = 0
 
     def __len__(self) -> int:

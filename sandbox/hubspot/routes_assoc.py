@@ -123,9 +123,7 @@ def add_assoc_routes(router: APIRouter, state: HubSpotState) -> None:
         return batch_response(results, errors, started, state.clock.now_ms())
 
     @router.get("/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}")
-    async def list_associations(
-        request: Request, objectType: str, objectId: str, toObjectType: str
-    ) -> Response:
+    async def list_associations(request: Request, objectType: str, objectId: str, toObjectType: str) -> Response:
         from_type, to_type = _pair_types(object_type_param(objectType), object_type_param(toObjectType))
         record = live(from_type, objectId)
         raw_limit = request.query_params.get("limit") or str(LIST_DEFAULT)
@@ -139,12 +137,8 @@ def add_assoc_routes(router: APIRouter, state: HubSpotState) -> None:
             body["paging"] = {"next": {"after": str(after + limit)}}
         return json_response(body)
 
-    @router.put(
-        "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}"
-    )
-    async def associate_default(
-        fromObjectType: str, fromObjectId: str, toObjectType: str, toObjectId: str
-    ) -> Response:
+    @router.put("/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}")
+    async def associate_default(fromObjectType: str, fromObjectId: str, toObjectType: str, toObjectId: str) -> Response:
         from_type, to_type = _pair_types(object_type_param(fromObjectType), object_type_param(toObjectType))
         started = state.clock.now_ms()
         source, target = live(from_type, fromObjectId), live(to_type, toObjectId)
@@ -173,14 +167,10 @@ def add_assoc_routes(router: APIRouter, state: HubSpotState) -> None:
         source, target = live(from_type, objectId), live(to_type, toObjectId)
         specs = await json_any(request)
         if not isinstance(specs, list) or not specs:
-            raise validation_error(
-                "Body must be a non-empty list of {associationCategory, associationTypeId}"
-            )
+            raise validation_error("Body must be a non-empty list of {associationCategory, associationTypeId}")
         type_ids = []
         for spec in specs:
-            found = lookup(
-                int((spec or {}).get("associationTypeId", -1)), (spec or {}).get("associationCategory")
-            )
+            found = lookup(int((spec or {}).get("associationTypeId", -1)), (spec or {}).get("associationCategory"))
             if found is None or (found.from_type, found.to_type) != (from_type, to_type):
                 raise validation_error(f"Invalid association type {spec!r} for {from_type} -> {to_type}")
             type_ids.append(found.type_id)

@@ -49,9 +49,7 @@ def _input_error(exc: HubSpotError, item: dict[str, Any], ident: str | None) -> 
 
 def _not_found(object_type: str, verb: str, missing: list[str]) -> JsonDict:
     noun = OBJECT_SINGULAR[object_type]
-    message = (
-        f"Could not {verb} some {noun} objects, they may be deleted or not exist. Check that ids are valid."
-    )
+    message = f"Could not {verb} some {noun} objects, they may be deleted or not exist. Check that ids are valid."
     return standard_error("OBJECT_NOT_FOUND", message, {"ids": missing})
 
 

@@ -42,14 +42,10 @@ def clean_properties(
     for name, value in raw.items():
         prop = defs.get(name)
         if prop is None:
-            problems.append(
-                property_error(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist')
-            )
+            problems.append(property_error(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
             continue
         if prop.read_only:
-            problems.append(
-                property_error(name, "READ_ONLY_VALUE", f'Property "{name}" is a read only property')
-            )
+            problems.append(property_error(name, "READ_ONLY_VALUE", f'Property "{name}" is a read only property'))
             continue
         text = _to_text(value)
         if text == "":
@@ -85,9 +81,7 @@ def _check(object_type: str, prop: PropertyDef, text: str) -> str | JsonDict:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            return property_error(
-                name, "INVALID_DECIMAL", f'"{text}" is not a valid number for property "{name}"'
-            )
+            return property_error(name, "INVALID_DECIMAL", f'"{text}" is not a valid number for property "{name}"')
         return text.strip()
     if prop.type in ("datetime", "date"):
         ms = parse_time_value(text)
@@ -96,7 +90,5 @@ def _check(object_type: str, prop: PropertyDef, text: str) -> str | JsonDict:
         return iso_from_ms(ms)
     if prop.type == "enumeration" and prop.options and text not in prop.options:
         allowed = ", ".join(prop.options)
-        return property_error(
-            name, "INVALID_OPTION", f'"{text}" was not one of the allowed options: [{allowed}]'
-        )
+        return property_error(name, "INVALID_OPTION", f'"{text}" was not one of the allowed options: [{allowed}]')
     return text

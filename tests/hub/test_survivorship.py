@@ -144,8 +144,10 @@ def test_a_group_never_mixes_sources(tmp_path: Path) -> None:
     tie = survive("organization", one_each, table)
     assert tie.fields == {"city": "Berlin"}  # a tie goes to the most recent; its empty country stays empty
     # most_recent group: the newest phone_raw (its number failed to parse) comes without the old phone
-    phones = [src("hubspot", {"phone": "+14155550100", "phone_raw": "415 555 0100"}, 1),
-              src("salesforce", {"phone_raw": "call reception"}, 5)]
+    phones = [
+        src("hubspot", {"phone": "+14155550100", "phone_raw": "415 555 0100"}, 1),
+        src("salesforce", {"phone_raw": "call reception"}, 5),
+    ]
     result = survive("organization", phones, table)
     assert "phone" not in result.fields and result.fields["phone_raw"] == "call reception"
     assert result.provenance["phone_raw"]["rule"] == "most_recent:phone"

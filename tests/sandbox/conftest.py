@@ -117,9 +117,7 @@ class Hooks:
 
     def flush(self, timeout_s: float = 5.0, retry_now: bool = False) -> dict[str, Any]:
         """``POST /_sandbox/webhooks/flush``; asserts it emptied the queue."""
-        response = self.admin.post(
-            "/_sandbox/webhooks/flush", json={"timeout_s": timeout_s, "retry_now": retry_now}
-        )
+        response = self.admin.post("/_sandbox/webhooks/flush", json={"timeout_s": timeout_s, "retry_now": retry_now})
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         assert result["flushed"], result

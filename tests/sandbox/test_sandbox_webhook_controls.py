@@ -94,9 +94,7 @@ def test_send_forged_and_tampered_deliveries(hooks: Hooks) -> None:
         signature_version="v3",
         timestamp=request.header("X-HubSpot-Request-Timestamp"),
     )
-    wrong = hooks.admin.post(
-        "/_sandbox/webhooks/send", json={"events": [event], "client_secret": "nope"}
-    ).json()
+    wrong = hooks.admin.post("/_sandbox/webhooks/send", json={"events": [event], "client_secret": "nope"}).json()
     assert wrong["request_headers"]["X-HubSpot-Signature"] != request.header("X-HubSpot-Signature")
     assert [d["kind"] for d in hooks.deliveries()] == ["manual"] * 3
 
@@ -129,9 +127,7 @@ def test_management_api_through_the_sdk(hooks: Hooks) -> None:
         SubscriptionCreateRequest(event_type="deal.propertyChange", property_name="amount", active=True),
     )
     listed = client.webhooks.subscriptions_api.get_all(app_id).results
-    assert [(s.id, s.event_type, s.property_name) for s in listed] == [
-        (created.id, "deal.propertyChange", "amount")
-    ]
+    assert [(s.id, s.event_type, s.property_name) for s in listed] == [(created.id, "deal.propertyChange", "amount")]
     hooks.mutate(object="deals", count=6, seed=18)
     hooks.flush()
     events = hooks.receiver.events()
@@ -139,9 +135,7 @@ def test_management_api_through_the_sdk(hooks: Hooks) -> None:
     assert all(e["subscriptionId"] == int(created.id) for e in events)
     anonymous = httpx.get(hooks.server.base_urls["hubspot"] + f"/webhooks/v3/{app_id}/settings")
     assert anonymous.status_code == 401
-    paused = client.webhooks.subscriptions_api.update(
-        created.id, app_id, SubscriptionPatchRequest(active=False)
-    )
+    paused = client.webhooks.subscriptions_api.update(created.id, app_id, SubscriptionPatchRequest(active=False))
     assert paused.active is False
     hooks.mutate(object="deals", count=6, seed=19)
     hooks.flush()

@@ -109,21 +109,13 @@ def test_mutate_delivers_signed_events(hooks: Hooks) -> None:
 
 def test_api_writes_emit_events(hooks: Hooks) -> None:
     api = hooks.api
-    created = api.post(
-        "/crm/v3/objects/contacts", json={"properties": {"email": "hook.one@example.org"}}
-    ).json()
+    created = api.post("/crm/v3/objects/contacts", json={"properties": {"email": "hook.one@example.org"}}).json()
     contact_id = int(created["id"])
-    api.patch(
-        f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"jobtitle": "CTO", "phone": "+1 555"}}
-    )
+    api.patch(f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"jobtitle": "CTO", "phone": "+1 555"}})
     api.patch(f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"jobtitle": "CTO"}})  # no change
     batch = api.post(
         "/crm/v3/objects/contacts/batch/upsert",
-        json={
-            "inputs": [
-                {"id": "hook.one@example.org", "idProperty": "email", "properties": {"lastname": "Hook"}}
-            ]
-        },
+        json={"inputs": [{"id": "hook.one@example.org", "idProperty": "email", "properties": {"lastname": "Hook"}}]},
     )
     assert batch.status_code == 200
     assert api.delete(f"/crm/v3/objects/contacts/{contact_id}").status_code == 204
@@ -231,9 +223,7 @@ def test_timeouts_and_connection_failures_are_retried(hooks: Hooks) -> None:
 
 def test_stale_timestamp_is_rejected_by_sdk(hooks: Hooks) -> None:
     event = {"eventId": 7, "subscriptionType": "contact.creation", "objectId": 1, "attemptNumber": 0}
-    sent = hooks.admin.post(
-        "/_sandbox/webhooks/send", json={"events": [event], "timestamp_offset_ms": -400_000}
-    )
+    sent = hooks.admin.post("/_sandbox/webhooks/send", json={"events": [event], "timestamp_offset_ms": -400_000})
     assert sent.json()["status"] == 200
     (request,) = hooks.receiver.requests
     with pytest.raises(InvalidSignatureTimestampError):

@@ -85,9 +85,7 @@ class RecordingServer(Generic[R]):
         self._server.shutdown()
         self._server.server_close()
 
-    def answer(
-        self, status: int, times: int = 1, headers: dict[str, str] | None = None, delay_s: float = 0
-    ) -> None:
+    def answer(self, status: int, times: int = 1, headers: dict[str, str] | None = None, delay_s: float = 0) -> None:
         """Answer the next ``times`` requests with ``status`` (after ``delay_s``)."""
         self._push(Answer(status, headers or {}, delay_s) for _ in range(times))
 

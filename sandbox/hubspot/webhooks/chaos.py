@@ -56,11 +56,7 @@ class Chaos:
                         raise ChaosSpecError("'reorder' must be true or false")
                     self.reorder = value
                 elif key == "delay_s":
-                    if (
-                        isinstance(value, bool)
-                        or not isinstance(value, int | float)
-                        or not 0 <= value <= 3600
-                    ):
+                    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 3600:
                         raise ChaosSpecError("'delay_s' must be between 0 and 3600")
                     self.delay_s = float(value)
                 elif key == "drop":

@@ -82,9 +82,7 @@ class DeliveryQueue:
             self._scheduled.remove(batch)
             return batch
         size = settings.batch_size
-        while self._pending and (
-            len(self._pending) >= size or self._pending[0][0] + settings.batch_window_s <= now
-        ):
+        while self._pending and (len(self._pending) >= size or self._pending[0][0] + settings.batch_window_s <= now):
             formed = self._form(now, size)
             if formed is not None:
                 return formed

@@ -31,9 +31,7 @@ def add_webhook_api_routes(router: APIRouter, service: WebhookService) -> None:
 
     def check(request: Request, app_id: str) -> None:
         if request.query_params.get("hapikey") != service.config.developer_api_key:
-            raise HubSpotError(
-                401, "INVALID_AUTHENTICATION", "The developer API key (hapikey) is missing or wrong"
-            )
+            raise HubSpotError(401, "INVALID_AUTHENTICATION", "The developer API key (hapikey) is missing or wrong")
         if app_id != str(service.config.app_id):
             raise HubSpotError(404, "OBJECT_NOT_FOUND", f"App {app_id} not found")
 

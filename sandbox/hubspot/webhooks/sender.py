@@ -87,9 +87,7 @@ def send(
 ) -> AttemptResult:
     """Sign ``body`` for ``url`` now and POST it (``sent_body`` replaces it after signing: tampering)."""
     started = wall_ms()
-    headers = delivery_headers(
-        client_secret, versions, url, body, started + timestamp_offset_ms, int(timeout_s * 1000)
-    )
+    headers = delivery_headers(client_secret, versions, url, body, started + timestamp_offset_ms, int(timeout_s * 1000))
     payload = body if sent_body is None else sent_body
     try:
         response = client.post(url, content=payload, headers=headers, timeout=timeout_s)

@@ -102,9 +102,7 @@ class WebhookService:
         if not self.settings.enabled:
             return
         build = self.builder
-        events = build.flag_events(
-            self.subscriptions, object_type, "creation", record.id, record.updated_ms, source
-        )
+        events = build.flag_events(self.subscriptions, object_type, "creation", record.id, record.updated_ms, source)
         if self.settings.property_events_on_create:
             values = {k: record.properties[k] for k in props if k in record.properties}
             events += build.property_events(
@@ -126,9 +124,7 @@ class WebhookService:
         if self.settings.enabled:
             occurred = record.archived_ms or record.updated_ms
             self.queue.put(
-                self.builder.flag_events(
-                    self.subscriptions, object_type, "deletion", record.id, occurred, source
-                )
+                self.builder.flag_events(self.subscriptions, object_type, "deletion", record.id, occurred, source)
             )
 
     # -- test controls ---------------------------------------------------------------------------

@@ -231,9 +231,7 @@ def check_url(value: Any) -> str:
 def check_versions(value: Any) -> tuple[str, ...]:
     """Signature versions: a subset of v1/v2/v3, at most one of v1/v2 (they share a header)."""
     if not isinstance(value, list) or not value or any(v not in SIGNATURE_VERSIONS for v in value):
-        raise SettingsError(
-            f"'signature_versions' must be a non-empty list of {', '.join(SIGNATURE_VERSIONS)}"
-        )
+        raise SettingsError(f"'signature_versions' must be a non-empty list of {', '.join(SIGNATURE_VERSIONS)}")
     if "v1" in value and "v2" in value:
         raise SettingsError("'v1' and 'v2' both use X-HubSpot-Signature; pick one")
     return tuple(dict.fromkeys(value))

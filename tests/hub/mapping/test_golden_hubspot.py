@@ -24,12 +24,6 @@ def _page(object_name: str) -> list[dict[str, Any]]:
     return json.loads((HUBSPOT_FIXTURES / f"{object_name}_page.json").read_text())["results"]
 
 
-
-
-
-
-
-
 @pytest.mark.parametrize("object_name", OBJECTS)
 def test_recorded_page_maps_to_expected_records(hubspot_mapper: Mapper, object_name: str) -> None:
     actual = mapped(hubspot_mapper, object_name, _page(object_name), resolve_fixture_ref, "id")
