@@ -40,6 +40,7 @@ import yaml
 
 from hub.canonical.enums import EntityType
 from hub.canonical.models import model_for
+from hub.mapping.loader import locate_node
 
 __all__ = [
     "RULES",
@@ -235,20 +236,7 @@ def _duplicate_keys(node: yaml.Node, loc: Loc) -> Iterable[tuple[int, str]]:
 
 def _issue(name: str, root: yaml.Node, loc: Loc, message: str) -> PolicyIssue:
     """The issue at the line of the deepest node on ``loc`` that exists in the file."""
-    node, line = root, root.start_mark.line + 1
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                    child, line = value, key.start_mark.line + 1
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
+    line, _found = locate_node(root, tuple(loc))
     return PolicyIssue(name, line, ".".join(str(part) for part in loc), message)
 
 

@@ -112,7 +112,7 @@ def _reject_duplicate_keys(node: yaml.Node, loc: Loc, name: str) -> None:
             _reject_duplicate_keys(item, (*loc, index), name)
 
 
-def _locate(root: yaml.Node, loc: Loc) -> tuple[int, Loc]:
+def locate_node(root: yaml.Node, loc: Loc) -> tuple[int, Loc]:
     """Line of the deepest node on ``loc`` that exists, and the part of ``loc`` that was found."""
     node, line, found = root, root.start_mark.line + 1, 0
     for part in loc:
@@ -150,7 +150,7 @@ def _issues(name: str, root: yaml.Node, error: Any) -> list[MappingIssue]:
 def _at(name: str, root: yaml.Node, loc: Loc, message: str, names_missing_key: bool = False) -> MappingIssue:
     """An issue at the line of the deepest existing node on ``loc``, naming the part of ``loc`` found
     (pydantic's internal loc parts, such as union member tags, exist in no file and are left out)."""
-    line, found = _locate(root, loc)
+    line, found = locate_node(root, loc)
     if names_missing_key and len(found) < len(loc):
         found = loc[: len(found) + 1]
     return MappingIssue(name, line, ".".join(str(part) for part in found), message)
@@ -158,4 +158,4 @@ def _at(name: str, root: yaml.Node, loc: Loc, message: str, names_missing_key: b
 
 def _system_line(path: Path) -> int:
     root, _ = _parse(path.read_text(encoding="utf-8"), str(path))
-    return _locate(root, ("system",))[0]
+    return locate_node(root, ("system",))[0]
