@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 
 from sandbox.server import SandboxServer
 from tests.conftest import ADMIN_TOKEN
+from tests.policy import SANDBOX_ALLOW
 
 
 def _free_port() -> int:
@@ -38,6 +39,7 @@ def _serve(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], str]:
         "HUB_DATA_DIR": str(tmp_path / "var"),
         "HUB_ADMIN_TOKEN": ADMIN_TOKEN,
         "HUB_SCHEDULER_ENABLED": "false",
+        "HUB_OUTBOUND_ALLOW": SANDBOX_ALLOW,  # the sandbox is on loopback
         **env,
     }
     process = subprocess.Popen(
