@@ -201,15 +201,20 @@ def match_page(
     order = {rid: i for i, rid in enumerate(profiles)}
     bands = config.bands(entity_type)
     links: list[Link] = []
+    seen: set[tuple[str, str]] = set()
     for rid, cands in candidates.items():
         for other in sorted(cands):
-            if other in order and order[other] >= order[rid]:
-                continue  # a pair inside the page is compared once
             if other not in everyone:
                 continue
-            comparison = compare(entity_type, everyone[rid], everyone[other], ctx, bands)
+            # Each pair once, even when only one side lists the other (candidates are bounded per
+            # record); inside the page the later record is the one matched, as in a sync.
+            a, b = (other, rid) if other in order and order[other] > order[rid] else (rid, other)
+            if (a, b) in seen:
+                continue
+            seen.add((a, b))
+            comparison = compare(entity_type, everyone[a], everyone[b], ctx, bands)
             if comparison.band != "none":
-                links.append(Link(rid, other, comparison))
+                links.append(Link(a, b, comparison))
     if not links:
         return set()
     clusterer = cluster_state(conn, entity_type, {r for link in links for r in (link.a, link.b)})
