@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.measure import Measured
-from sandbox.hubspot import fakedata as fd
+from sandbox.kit import fakedata as fd
 
 SYLLABLES = (
     "vor",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sandbox.hubspot.generate import generate_world
+from sandbox.ecosystem import Ecosystem
 from sandbox.server import serve
 
 
@@ -21,10 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token-ttl", type=float, default=1800.0, help="OAuth access-token lifetime (s)")
     parser.add_argument("--webhook-url", help="deliver HubSpot webhooks (signed) to this URL")
     parser.add_argument("--json", action="store_true", help="print base URLs and credentials as JSON")
-    parser.add_argument("--write-fixture", metavar="PATH", help="write the generated world to PATH and exit")
+    parser.add_argument("--write-fixture", metavar="PATH", help="write the generated ecosystem to PATH and exit")
     args = parser.parse_args(argv)
     if args.write_fixture:
-        generate_world(seed=args.seed, size=args.size).save(args.write_fixture)
+        Ecosystem.generate(seed=args.seed, size=args.size).save(args.write_fixture)
         return
     serve(
         port=args.port,

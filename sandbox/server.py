@@ -1,8 +1,9 @@
 """Run the simulated systems with uvicorn: in background threads (tests) or in the foreground.
 
-Each simulated system listens on its own port, in the order of :data:`SYSTEMS`: with a base port
-``N`` HubSpot gets ``N`` and later systems ``N+1``, ``N+2``...; with port 0 every system gets a
-free port.
+Each simulated system of :data:`sandbox.systems.SYSTEMS` listens on its own port, in the table's
+order: with a base port ``N`` the first gets ``N`` and later systems ``N+1``, ``N+2``...; with port
+0 every system gets a free port.  Nothing here names a system: every system is a
+:class:`sandbox.simulator.Simulator` built from the one shared :class:`sandbox.ecosystem.Ecosystem`.
 """
 
 from __future__ import annotations
@@ -10,75 +11,34 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
-import socket
 import threading
-import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import uvicorn
+from sandbox.ecosystem import Ecosystem, load_fixture
+from sandbox.kit.serving import HTTPSServerThread, Listener
+from sandbox.simulator import BuildContext, Simulator
+from sandbox.systems import SYSTEMS
 
-from sandbox.hubspot import HubSpotConfig, HubSpotState, create_hubspot_app
-from sandbox.partnerstack.app import create_partnerstack_app
-from sandbox.partnerstack.config import PartnerStackConfig
-from sandbox.partnerstack.runner import load_partnerstack_world
-from sandbox.partnerstack.state import PartnerStackState
-from sandbox.salesforce import (
-    HTTPSServerThread,
-    SalesforceConfig,
-    SalesforceState,
-    create_salesforce_app,
-    load_salesforce_world,
-)
-from sandbox.salesforce import credentials as salesforce_credentials
-from sandbox.world import load_hubspot_world
-
-SYSTEMS: tuple[str, ...] = ("hubspot", "partnerstack", "salesforce")
 #: the path each system's API lives under, below its root URL
-API_PATHS: dict[str, str] = {"hubspot": "", "partnerstack": "/api/v2", "salesforce": ""}
-
-
-class _Listener:
-    """One uvicorn server on its own socket and thread."""
-
-    def __init__(self, app: Any, host: str, port: int, log_level: str) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            self.socket.bind((host, port))
-        except OSError as exc:
-            self.socket.close()
-            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        self.port = int(self.socket.getsockname()[1])
-        config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
-
-    def start(self, timeout: float = 15.0) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + timeout
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("sandbox server failed to start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.socket.close()
+API_PATHS: dict[str, str] = {sim.name: sim.api_path for sim in SYSTEMS}
 
 
 class SandboxServer:
     """Background sandbox for tests; use as a context manager or call ``start()`` / ``stop()``.
 
-    ``rate_limit`` is HubSpot requests per 10 s per token (0 = off), ``search_rate_limit`` search
-    requests per second (0 = off), ``token_ttl`` the OAuth access-token lifetime in seconds.
-    ``fixture`` (path or dict) replaces the generated world.  ``hubspot_config`` overrides every
-    HubSpot setting at once.  ``webhook_url`` enables HubSpot webhook delivery to that URL (signed
-    with the OAuth client secret); otherwise configure it through ``PUT /_sandbox/webhooks``.  The
-    delivery thread runs between ``start()`` and ``stop()``.
+    Every system's state is an attribute named after it (``server.hubspot``, ``server.salesforce``,
+    ...; also ``server.states``).  ``fixture`` (path or dict) replaces the generated ecosystem: each
+    system loads its own section, or projects the fixture's ecosystem section when it has none.
+    HubSpot's options: ``rate_limit`` is requests per 10 s per token (0 = off),
+    ``search_rate_limit`` search requests per second (0 = off), ``token_ttl`` the OAuth
+    access-token lifetime in seconds, ``hubspot_config`` overrides every HubSpot setting at once,
+    ``webhook_url`` enables HubSpot webhook delivery to that URL (signed with the OAuth client
+    secret; otherwise configure it through ``PUT /_sandbox/webhooks``).  Background loops (webhook
+    delivery, outbound messages) run between ``start()`` and ``stop()``.  ``systems`` serves another
+    table than :data:`sandbox.systems.SYSTEMS` (e.g. one system).
     """
 
     def __init__(
@@ -94,71 +54,63 @@ class SandboxServer:
         private_app_token: str = "pat-na1-sandbox",
         admin_token: str = "sandbox-admin",
         log_level: str = "warning",
-        hubspot_config: HubSpotConfig | None = None,
+        hubspot_config: Any = None,
         webhook_url: str | None = None,
+        systems: Sequence[Simulator[Any]] = SYSTEMS,
     ) -> None:
         self.host = host
         self.port = port
         self.log_level = log_level
-        config = hubspot_config or HubSpotConfig(
-            private_app_tokens=(private_app_token,),
-            admin_token=admin_token,
-            rate_limit=rate_limit,
-            search_rate_limit=search_rate_limit,
-            token_ttl=token_ttl,
-        )
-        hubspot_world = load_hubspot_world(fixture, seed=seed, size=size)
-        self.hubspot = HubSpotState(hubspot_world, config)
-        # PartnerStack's world overlaps HubSpot's: the same partner organisations, with discrepancies.
-        self.partnerstack = PartnerStackState(
-            load_partnerstack_world(fixture, seed=seed, size=size, hubspot=hubspot_world.section()),
-            PartnerStackConfig(admin_token=admin_token),
-        )
-        # Salesforce is served over HTTPS (its official client speaks nothing else), self-signed.
-        self.salesforce = SalesforceState(
-            load_salesforce_world(fixture, seed=seed, size=size, hubspot=hubspot_world.section()),
-            SalesforceConfig(admin_token=admin_token),
-        )
-        self._https: HTTPSServerThread | None = None
-        if webhook_url:
-            self.hubspot.webhooks.configure({"target_url": webhook_url})
-        self._listeners: dict[str, _Listener] = {}
+        self.systems = tuple(systems)
+        doc = load_fixture(fixture) if fixture is not None else None
+        self.ecosystem = Ecosystem.generate(seed=seed, size=size) if doc is None else Ecosystem.from_section(doc)
+        options = {
+            "rate_limit": rate_limit,
+            "search_rate_limit": search_rate_limit,
+            "token_ttl": token_ttl,
+            "private_app_token": private_app_token,
+            "hubspot_config": hubspot_config,
+            "webhook_url": webhook_url,
+        }
+        context = BuildContext(self.ecosystem, doc, seed, size, admin_token, options)
+        self.states: dict[str, Any] = {sim.name: sim.build(context) for sim in self.systems}
+        self._endpoints: dict[str, Listener | HTTPSServerThread] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        states = self.__dict__.get("states") or {}
+        if name in states:
+            return states[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def start(self) -> SandboxServer:
         """Bind the ports and start serving; returns ``self``."""
-        if self._listeners:
+        if self._endpoints:
             return self
-        apps = {"hubspot": create_hubspot_app(self.hubspot), "partnerstack": create_partnerstack_app(self.partnerstack)}
         try:
-            for offset, name in enumerate(SYSTEMS):
+            for offset, sim in enumerate(self.systems):
                 port = self.port + offset if self.port else 0
-                if name == "salesforce":
-                    self._https = HTTPSServerThread(
-                        create_salesforce_app(self.salesforce), self.host, port, log_level=self.log_level
-                    ).start()
-                    self.salesforce.base_url = self._https.base_url
-                    continue
-                listener = _Listener(apps[name], self.host, port, self.log_level)
-                self._listeners[name] = listener
-                listener.start()
-            self.hubspot.webhooks.start()
-            self.partnerstack.webhooks.start()
+                app = sim.app(self.states[sim.name])
+                endpoint: Listener | HTTPSServerThread
+                if sim.tls:
+                    endpoint = HTTPSServerThread(app, self.host, port, log_level=self.log_level)
+                else:
+                    endpoint = Listener(app, self.host, port, self.log_level)
+                self._endpoints[sim.name] = endpoint
+                endpoint.start()
+            for sim in self.systems:
+                sim.started(self.states[sim.name], self._endpoints[sim.name])
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        """Stop every system and the webhook delivery threads (idempotent)."""
-        self.hubspot.webhooks.stop()
-        self.partnerstack.webhooks.stop()
-        self.salesforce.outbound.stop()
-        for listener in self._listeners.values():
-            listener.stop()
-        self._listeners.clear()
-        if self._https is not None:
-            self._https.stop()
-            self._https = None
+        """Stop every system's background loops and listener (idempotent)."""
+        for sim in self.systems:
+            sim.stopping(self.states[sim.name])
+        for endpoint in self._endpoints.values():
+            endpoint.stop()
+        self._endpoints.clear()
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -171,53 +123,29 @@ class SandboxServer:
     @property
     def root_urls(self) -> dict[str, str]:
         """Each running system's root (where its ``/_sandbox/`` admin API is)."""
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        roots = {name: f"http://{host}:{lst.port}" for name, lst in self._listeners.items()}
-        if self._https is not None:
-            roots["salesforce"] = self._https.base_url
-        return roots
+        return {name: endpoint.base_url for name, endpoint in self._endpoints.items()}
 
     @property
     def base_urls(self) -> dict[str, str]:
         """Each running system's API base URL, e.g. ``{"hubspot": "http://127.0.0.1:PORT",
         "partnerstack": "http://127.0.0.1:PORT+1/api/v2"}``."""
-        return {name: root + API_PATHS[name] for name, root in self.root_urls.items()}
+        return {sim.name: self._endpoints[sim.name].base_url + sim.api_path for sim in self._running()}
 
     @property
     def credentials(self) -> dict[str, dict[str, str]]:
-        """Per system: tokens, OAuth client and admin token to use against it."""
-        cfg = self.hubspot.config
-        return {
-            "hubspot": {
-                "private_app_token": cfg.private_app_tokens[0],
-                "client_id": cfg.client_id,
-                "client_secret": cfg.client_secret,
-                "refresh_token": cfg.refresh_token,
-                "authorization_code": cfg.authorization_code,
-                "redirect_uri": cfg.redirect_uri,
-                "admin_token": cfg.admin_token,
-                "developer_api_key": cfg.developer_api_key,
-                "app_id": str(cfg.app_id),
-            },
-            "partnerstack": self.partnerstack.config.credentials(),
-            **(
-                {
-                    "salesforce": salesforce_credentials(
-                        self.salesforce.config, self._https.base_url, self._https.cert_path
-                    )
-                }
-                if self._https is not None
-                else {}
-            ),
-        }
+        """Per running system: tokens, OAuth client and admin token to use against it."""
+        return {sim.name: sim.credentials(self.states[sim.name], self._endpoints[sim.name]) for sim in self._running()}
 
     def describe(self) -> dict[str, Any]:
         """Base URL and credentials per system (what :func:`serve` prints)."""
-        roots = self.root_urls
+        roots, credentials = self.root_urls, self.credentials
         return {
-            name: {"base_url": url, "admin_url": roots[name], **self.credentials[name]}
+            name: {"base_url": url, "admin_url": roots[name], **credentials[name]}
             for name, url in self.base_urls.items()
         }
+
+    def _running(self) -> list[Simulator[Any]]:
+        return [sim for sim in self.systems if sim.name in self._endpoints]
 
 
 def serve(

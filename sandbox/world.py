@@ -1,29 +1,22 @@
-"""Sandbox worlds: deterministic synthetic data for every simulated system.
+"""Sandbox worlds: deterministic synthetic data for every simulated system (compatibility names).
 
-Today the world holds HubSpot only; a fixture file is a JSON object with one key per system
-(``{"format": "partner-hub-sandbox/1", "hubspot": {...}}``), so later systems (Salesforce,
-PartnerStack) add sibling keys.  See :mod:`sandbox.hubspot.world` for the HubSpot section and
-:mod:`sandbox.hubspot.generate` for what the generator produces.
+A fixture file is a JSON object with one key per system (``{"format": "partner-hub-sandbox/1",
+"hubspot": {...}, "salesforce": {...}, "partnerstack": {...}}``).  The shared ecosystem every
+simulator projects from is :mod:`sandbox.ecosystem`; HubSpot's section is :mod:`sandbox.hubspot.world`.
+This module keeps the older entry points: :func:`generate_world` (HubSpot's projection of a generated
+ecosystem), :func:`load_fixture` and :func:`load_hubspot_world`.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from sandbox.hubspot.generate import generate_world
-from sandbox.hubspot.world import FIXTURE_FORMAT, HubSpotWorld
+from sandbox.ecosystem import FIXTURE_FORMAT, load_fixture
+from sandbox.hubspot.project import generate_world
+from sandbox.hubspot.world import HubSpotWorld
 
 __all__ = ["FIXTURE_FORMAT", "HubSpotWorld", "generate_world", "load_fixture", "load_hubspot_world"]
-
-
-def load_fixture(path: str | Path) -> dict[str, Any]:
-    """Read a fixture file as a dict (all systems)."""
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(doc, dict):
-        raise ValueError(f"{path}: a fixture must be a JSON object")
-    return doc
 
 
 def load_hubspot_world(fixture: str | Path | dict[str, Any] | None, seed: int = 7, size: int = 1000) -> HubSpotWorld:

@@ -7,7 +7,7 @@ Public surface: :func:`create_hubspot_app`, :class:`HubSpotState`, :class:`HubSp
 
 from sandbox.hubspot.app import create_hubspot_app
 from sandbox.hubspot.config import HubSpotConfig
-from sandbox.hubspot.generate import generate_world
+from sandbox.hubspot.project import generate_world
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.world import HubSpotWorld
 

@@ -6,9 +6,9 @@ import math
 import secrets
 from dataclasses import dataclass
 
-from sandbox.clock import Clock, iso_from_ms
 from sandbox.hubspot.config import HubSpotConfig
 from sandbox.hubspot.errors import AUTH_NOT_FOUND_MESSAGE, HubSpotError
+from sandbox.kit.clock import Clock, iso_from_ms
 
 
 @dataclass(slots=True)

@@ -18,11 +18,11 @@ import uuid
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.asgi import drop_connection, send_json
-from sandbox.faults import Fault
 from sandbox.hubspot.errors import HubSpotError
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.versions import legacy_path
+from sandbox.kit.asgi import drop_connection, send_json
+from sandbox.kit.faults import Fault
 
 STATUS_CATEGORIES = {
     400: "VALIDATION_ERROR",

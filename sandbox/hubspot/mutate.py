@@ -15,11 +15,11 @@ import random
 import re
 from typing import Any
 
-from sandbox.hubspot import fakedata as fd
 from sandbox.hubspot import operations as ops
 from sandbox.hubspot.records import Record
 from sandbox.hubspot.schema import DEAL_STAGES, normalize_object_type
 from sandbox.hubspot.state import HubSpotState
+from sandbox.kit import fakedata as fd
 
 NAME_SUFFIXES = ("Group", "Holdings", "International", "Global")
 

@@ -16,9 +16,9 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from sandbox.clock import DAY_MS
 from sandbox.hubspot.auth import Caller
 from sandbox.hubspot.config import HubSpotConfig
+from sandbox.kit.clock import DAY_MS
 
 Headers = list[tuple[bytes, bytes]]
 

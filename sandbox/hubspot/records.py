@@ -12,8 +12,8 @@ import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sandbox.clock import iso_from_ms
 from sandbox.hubspot.schema import LASTMOD_PROPERTY, UNIQUE_PROPERTIES
+from sandbox.kit.clock import iso_from_ms
 
 
 @dataclass(slots=True)

@@ -7,8 +7,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from sandbox.clock import iso_from_ms
 from sandbox.hubspot.world import JsonDict
+from sandbox.kit.clock import iso_from_ms
 
 
 def json_response(body: Any, status_code: int = 200) -> Response:

@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.clock import parse_time_value
 from sandbox.hubspot.records import Record, RecordTable
 from sandbox.hubspot.schema import PropertyDef
 from sandbox.hubspot.search_query import Filter, SearchQuery, property_kind
+from sandbox.kit.clock import parse_time_value
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _BOUND_OPS = frozenset({"GT", "GTE", "LT", "LTE", "BETWEEN", "EQ"})

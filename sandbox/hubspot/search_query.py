@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.clock import parse_time_value
 from sandbox.hubspot.errors import validation_error
 from sandbox.hubspot.params import check_limit, string_list
 from sandbox.hubspot.schema import PropertyDef
+from sandbox.kit.clock import parse_time_value
 
 OPERATORS = frozenset(
     {

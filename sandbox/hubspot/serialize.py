@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sandbox.clock import iso_from_ms
 from sandbox.hubspot.assoc_types import ASSOCIATION_TYPES
 from sandbox.hubspot.associations import AssociationGraph
 from sandbox.hubspot.records import Record, RecordTable
 from sandbox.hubspot.schema import DEFAULT_PROPERTIES, SYSTEM_PROPERTIES
 from sandbox.hubspot.world import JsonDict
+from sandbox.kit.clock import iso_from_ms
 
 
 class Renderer:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from sandbox.clock import Clock
-from sandbox.faults import FaultQueue
 from sandbox.hubspot.auth import TokenRegistry
 from sandbox.hubspot.config import HubSpotConfig
-from sandbox.hubspot.generate import generate_world
+from sandbox.hubspot.project import generate_world
 from sandbox.hubspot.ratelimit import RateLimiter
 from sandbox.hubspot.schema import PropertyDef, build_schema
 from sandbox.hubspot.store import HubSpotStore
 from sandbox.hubspot.webhooks import WebhookService
 from sandbox.hubspot.world import HubSpotWorld
-from sandbox.stats import RequestStats
+from sandbox.kit.clock import Clock
+from sandbox.kit.faults import FaultQueue
+from sandbox.kit.stats import RequestStats
 
 
 class HubSpotState:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.clock import iso_from_ms, ms_from_iso
 from sandbox.hubspot.assoc_types import ASSOCIATION_TYPES
 from sandbox.hubspot.associations import AssociationGraph
 from sandbox.hubspot.records import Record, RecordTable
 from sandbox.hubspot.schema import OBJECT_TYPES
 from sandbox.hubspot.world import HubSpotWorld, JsonDict
-from sandbox.perf import paused_gc
+from sandbox.kit.clock import iso_from_ms, ms_from_iso
+from sandbox.kit.perf import paused_gc
 
 
 class HubSpotStore:

@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.clock import iso_from_ms, parse_time_value
 from sandbox.hubspot.errors import property_error
 from sandbox.hubspot.schema import PropertyDef
 from sandbox.hubspot.world import JsonDict
+from sandbox.kit.clock import iso_from_ms, parse_time_value
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

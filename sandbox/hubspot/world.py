@@ -34,7 +34,7 @@ and entities with several ids are the same real organisation entered more than o
 does the same for contacts (optional: without it every contact is its own person).
 ``distractors`` lists organisations easily confused with another one (``namesake``: same name,
 other country; ``near_namesake``: name one letter away) that are *not* the same.  ``defects``
-lists records deliberately invalid for a mapper (see :mod:`sandbox.hubspot.generate`).
+lists records deliberately invalid for a mapper (see :mod:`sandbox.ecosystem.generate`).
 """
 
 from __future__ import annotations
@@ -45,11 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sandbox.clock import FIXED_EPOCH_MS, iso_from_ms, ms_from_iso
+from sandbox.ecosystem.normalize import normalize_record
+from sandbox.ecosystem.vocabulary import FIXTURE_FORMAT
 from sandbox.hubspot.assoc_types import lookup
-from sandbox.hubspot.schema import LASTMOD_PROPERTY, OBJECT_TYPES, normalize_object_type
-
-FIXTURE_FORMAT = "partner-hub-sandbox/1"
+from sandbox.hubspot.schema import OBJECT_TYPES, normalize_object_type
 
 JsonDict = dict[str, Any]
 
@@ -134,33 +133,6 @@ def _seps(indent: int | None) -> tuple[str, str]:
     return (",", ": ") if indent is not None else (",", ":")
 
 
-def normalize_record(object_type: str, raw: Mapping[str, Any]) -> JsonDict:
-    """Coerce one fixture record into HubSpot's response shape (see module docstring)."""
-    if "id" not in raw or not str(raw["id"]).isdigit():
-        raise ValueError(f"{object_type} record needs a numeric string 'id': {raw!r}")
-    record_id = str(raw["id"])
-    created = _ms(raw.get("createdAt"), FIXED_EPOCH_MS)
-    updated = max(created, _ms(raw.get("updatedAt"), created))
-    props: dict[str, str] = {}
-    for key, value in (raw.get("properties") or {}).items():
-        if value is None:
-            continue
-        props[str(key)] = _as_string(value)
-    props["hs_object_id"] = record_id
-    props["createdate"] = iso_from_ms(created)
-    props[LASTMOD_PROPERTY[object_type]] = iso_from_ms(updated)
-    record: JsonDict = {
-        "id": record_id,
-        "properties": props,
-        "createdAt": iso_from_ms(created),
-        "updatedAt": iso_from_ms(updated),
-        "archived": bool(raw.get("archived", False)),
-    }
-    if record["archived"]:
-        record["archivedAt"] = iso_from_ms(_ms(raw.get("archivedAt"), updated))
-    return record
-
-
 def normalize_association(raw: Mapping[str, Any]) -> JsonDict:
     """Validate one association row and fill in missing labels."""
     from_type = normalize_object_type(str(raw.get("fromType", "")))
@@ -181,19 +153,3 @@ def normalize_association(raw: Mapping[str, Any]) -> JsonDict:
         "toId": str(raw["toId"]),
         "types": types,
     }
-
-
-def _ms(value: Any, default: int) -> int:
-    if value is None or value == "":
-        return default
-    if isinstance(value, int | float):
-        return int(value)
-    return ms_from_iso(str(value))
-
-
-def _as_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

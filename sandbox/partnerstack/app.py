@@ -1,7 +1,7 @@
 """``create_partnerstack_app(state)``: the FastAPI application simulating PartnerStack's Vendor API v2.
 
 The outermost layer is a small ASGI gateway: ``/_sandbox`` needs ``X-Sandbox-Admin``; other
-requests may hit a queued fault (:mod:`sandbox.faults`); ``/api/v2`` needs HTTP Basic auth with
+requests may hit a queued fault (:mod:`sandbox.kit.faults`); ``/api/v2`` needs HTTP Basic auth with
 the public key as user name and the secret key as password (401 ``{message, status}`` otherwise);
 every answered request is counted for ``GET /_sandbox/stats``.
 """
@@ -19,8 +19,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.asgi import drop_connection, send_json
-from sandbox.faults import Fault
+from sandbox.kit.asgi import drop_connection, send_json
+from sandbox.kit.faults import Fault
 from sandbox.partnerstack.errors import PartnerStackError
 from sandbox.partnerstack.responses import json_response
 from sandbox.partnerstack.routes_admin import add_admin_routes

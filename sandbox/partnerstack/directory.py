@@ -1,10 +1,11 @@
 """Where the synthetic world's organisations and people come from.
 
 Either invented here (:func:`synthetic_directory`) or read from a HubSpot fixture section
-(:func:`directory_from_hubspot`), so that PartnerStack partners, referred customers and deal
-registrations are the *same* real-world organisations as HubSpot's companies and deals — the
-cross-system identity problem the hub must solve.  Only the documented fixture format is read
-(``companies``, ``contacts``, ``deals``, ``associations``, ``entities``), never HubSpot's code.
+(:func:`directory_from_ecosystem`), so that PartnerStack partners, referred customers and deal
+registrations are the *same* real-world organisations as the ecosystem's companies and deals (and
+so as every other simulator's) — the cross-system identity problem the hub must solve.  Only the
+documented record format is read (``companies``, ``contacts``, ``deals``, ``associations``,
+``entities``; :mod:`sandbox.ecosystem.model`), never another simulator's code.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.clock import DAY_MS, FIXED_EPOCH_MS, iso_from_ms, ms_from_iso
-from sandbox.hubspot import fakedata as fd
+from sandbox.ecosystem.vocabulary import SECTION as ECOSYSTEM_SECTION
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS, FIXED_EPOCH_MS, iso_from_ms, ms_from_iso
 
 PARTNER_TYPES = ("reseller", "referral", "SI", "MSP", "ISV")
 TIERS = ("Registered", "Silver", "Gold", "Platinum")
@@ -128,9 +130,9 @@ def synthetic_directory(
     return Directory(orgs[:n_partners], orgs[n_partners:], [], "synthetic")
 
 
-def directory_from_hubspot(section: Mapping[str, Any]) -> Directory:
-    """Organisations, people and partner-sourced deals of a HubSpot fixture section (or document)."""
-    section = section.get("hubspot", section)
+def directory_from_ecosystem(section: Mapping[str, Any]) -> Directory:
+    """Organisations, people and partner-sourced deals of the ecosystem's records (a section or document)."""
+    section = section.get(ECOSYSTEM_SECTION, section)
     companies = {str(c["id"]): c.get("properties") or {} for c in section.get("companies") or []}
     entity_of: dict[str, str] = {}
     for entity, ids in (section.get("entities") or {}).items():

@@ -1,12 +1,13 @@
 """Deterministic synthetic PartnerStack program: groups, partnerships, customers (then deals, money).
 
-``generate_world(seed, size, hubspot=None)`` splits ``size`` records ~10 % partnerships, 30 %
+``generate_world(seed, size, ecosystem=None)`` splits ``size`` records ~10 % partnerships, 30 %
 customers, 25 % deals, 20 % transactions and 15 % rewards; the same arguments always give
 byte-identical JSON (``random.Random``, timestamps in the three years before 2026-01-01, never the
-wall clock).  With ``hubspot`` (a HubSpot fixture section or document) ~85 % of HubSpot's partner
-organisations become partnerships, referred customers are HubSpot's customer organisations and
-people, and ~half of the deal registrations mirror HubSpot deals that have a sourcing partner
-(``external_key`` = the HubSpot deal id on some of them); ``entities`` then uses HubSpot's ids.
+wall clock).  With ``ecosystem`` (a :class:`sandbox.ecosystem.Ecosystem`, or a fixture section or
+document holding its records) ~85 % of the ecosystem's partner organisations become partnerships,
+referred customers are its customer organisations and people, and ~half of the deal registrations
+mirror its deals that have a sourcing partner (``external_key`` = the deal's record id, which HubSpot
+keeps, on some of them); ``entities`` then uses the ecosystem's ids.
 
 Groups (fixed): *Resellers* (deal stages Registered, Approved, Negotiation, Closed Won, Closed
 Lost, Rejected), *Referral partners* (the default group; Registered, Approved, Closed Won, Closed
@@ -30,15 +31,17 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-from sandbox.clock import DAY_MS, FIXED_EPOCH_MS, iso_from_ms
-from sandbox.hubspot import fakedata as fd
+from sandbox.ecosystem import Ecosystem
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS, FIXED_EPOCH_MS, iso_from_ms
+from sandbox.kit.perf import paused_gc
 from sandbox.partnerstack.directory import (
     SPAN_MS,
     TIERS,
     Directory,
     Org,
     Person,
-    directory_from_hubspot,
+    directory_from_ecosystem,
     person_at,
     slug,
     synthetic_directory,
@@ -46,7 +49,6 @@ from sandbox.partnerstack.directory import (
 from sandbox.partnerstack.generate_deals import add_deals, add_defects, add_money
 from sandbox.partnerstack.objects import JsonDict, KeyMaker, find_tier, group_ref, make_field
 from sandbox.partnerstack.world import PartnerStackWorld
-from sandbox.perf import paused_gc
 
 GROUP_SPECS: tuple[tuple[str, str, bool, bool, tuple[str, ...]], ...] = (
     (
@@ -110,7 +112,9 @@ class Gen:
         self.world.entities.setdefault(entity, []).append(key)
 
 
-def generate_world(seed: int = 7, size: int = 1000, hubspot: Mapping[str, Any] | None = None) -> PartnerStackWorld:
+def generate_world(
+    seed: int = 7, size: int = 1000, ecosystem: Ecosystem | Mapping[str, Any] | None = None
+) -> PartnerStackWorld:
     """Generate a deterministic PartnerStack world (see the module docstring)."""
     with paused_gc():
         rng = random.Random(f"partnerstack:{seed}:{size}")
@@ -120,12 +124,12 @@ def generate_world(seed: int = 7, size: int = 1000, hubspot: Mapping[str, Any] |
                 "seed": seed,
                 "size": size,
                 "epoch": iso_from_ms(FIXED_EPOCH_MS),
-                "linked_to": "hubspot" if hubspot is not None else None,
+                "linked_to": "hubspot" if ecosystem is not None else None,
                 "managers": [dict(m) for m in MANAGERS],
             }
         )
         g = Gen(rng, KeyMaker(rng), world)
-        directory = _directory(g, hubspot, n_part, n_cust)
+        directory = _directory(g, None if ecosystem is None else Ecosystem.coerce(ecosystem), n_part, n_cust)
         _groups(g)
         _partnerships(g, directory, n_part)
         _customers(g, directory, n_cust)
@@ -137,11 +141,11 @@ def generate_world(seed: int = 7, size: int = 1000, hubspot: Mapping[str, Any] |
         return world
 
 
-def _directory(g: Gen, hubspot: Mapping[str, Any] | None, n_part: int, n_cust: int) -> Directory:
+def _directory(g: Gen, ecosystem: Ecosystem | None, n_part: int, n_cust: int) -> Directory:
     need_partners, need_customers = n_part, max(1, round(n_cust * 0.9))
-    if hubspot is None:
+    if ecosystem is None:
         return synthetic_directory(g.rng, need_partners, need_customers)
-    linked = directory_from_hubspot(hubspot)
+    linked = directory_from_ecosystem(ecosystem.section())
     partners = [o for o in linked.partners if g.rng.random() < 0.85][:need_partners]
     by_entity = {o.entity: o for o in linked.customers}
     first = list(dict.fromkeys(h.account_entity for h in linked.deals if h.account_entity in by_entity))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sandbox.clock import DAY_MS, iso_from_ms
-from sandbox.hubspot import fakedata as fd
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS, iso_from_ms
 from sandbox.partnerstack.directory import DealHint, Directory, Org
 from sandbox.partnerstack.objects import (
     JsonDict,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sandbox.hubspot import fakedata as fd
+from sandbox.kit import fakedata as fd
 from sandbox.partnerstack import ops_deals, ops_partners
 from sandbox.partnerstack.directory import slug
 from sandbox.partnerstack.objects import JsonDict, make_field, merge_fields

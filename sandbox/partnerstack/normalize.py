@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sandbox.clock import FIXED_EPOCH_MS
+from sandbox.kit.clock import FIXED_EPOCH_MS
 from sandbox.partnerstack.objects import (
     JsonDict,
     KeyMaker,

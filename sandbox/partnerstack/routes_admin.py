@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from sandbox.admin_routes import add_common_admin_routes
-from sandbox.hubspot.webhooks.chaos import ChaosSpecError
+from sandbox.kit.chaos import ChaosSpecError
 from sandbox.partnerstack.errors import bad_request
 from sandbox.partnerstack.mutate import MutateSpecError, mutate
 from sandbox.partnerstack.responses import json_response

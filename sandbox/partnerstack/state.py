@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import random
 
-from sandbox.clock import Clock
-from sandbox.faults import FaultQueue
+from sandbox.kit.clock import Clock
+from sandbox.kit.faults import FaultQueue
+from sandbox.kit.stats import RequestStats
 from sandbox.partnerstack.config import PartnerStackConfig
 from sandbox.partnerstack.generate import generate_world
 from sandbox.partnerstack.objects import KeyMaker
 from sandbox.partnerstack.store import Store
 from sandbox.partnerstack.webhooks import WebhookService
 from sandbox.partnerstack.world import PartnerStackWorld
-from sandbox.stats import RequestStats
 
 
 class PartnerStackState:

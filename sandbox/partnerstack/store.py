@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from sandbox.kit.perf import paused_gc
 from sandbox.partnerstack.normalize import (
     find_group,
     normalize_customer,
@@ -24,7 +25,6 @@ from sandbox.partnerstack.normalize import (
 )
 from sandbox.partnerstack.objects import JsonDict, KeyMaker
 from sandbox.partnerstack.world import TABLES, PartnerStackWorld
-from sandbox.perf import paused_gc
 
 
 class Store:

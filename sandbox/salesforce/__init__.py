@@ -13,18 +13,13 @@ Public surface:
   :class:`SalesforceSandbox` (all-in-one background server), :func:`credentials`.
 """
 
+from sandbox.kit.serving import HTTPSServerThread, serve_https
+from sandbox.kit.tls import TLSFiles, client_ssl_context, generate_self_signed_cert
 from sandbox.salesforce.app import create_salesforce_app
 from sandbox.salesforce.config import SalesforceConfig
 from sandbox.salesforce.generate import generate_world
-from sandbox.salesforce.server import (
-    HTTPSServerThread,
-    SalesforceSandbox,
-    credentials,
-    load_salesforce_world,
-    serve_https,
-)
+from sandbox.salesforce.server import SalesforceSandbox, credentials, load_salesforce_world
 from sandbox.salesforce.state import SalesforceState
-from sandbox.salesforce.tls import TLSFiles, client_ssl_context, generate_self_signed_cert
 from sandbox.salesforce.world import SalesforceWorld
 
 __all__ = [

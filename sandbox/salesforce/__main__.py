@@ -2,9 +2,9 @@
 
 Prints the base URL, the certificate path and the credentials, then serves until Ctrl+C.
 ``--write-fixture PATH`` writes the generated world (``{"format", "salesforce"}``) and exits.
-``--with-hubspot`` generates the world from HubSpot's world of the same seed and size (the same
-organisations, people and partner deals; see :mod:`sandbox.salesforce.gen_linked`); the written
-fixture then holds both sections.
+``--with-hubspot`` projects the world from the shared ecosystem of the same seed and size (the
+organisations, people and partner deals HubSpot's world holds too; see
+:mod:`sandbox.salesforce.gen_linked`); the written fixture then holds the ecosystem's section too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import json
 import signal
 import threading
 
-from sandbox.hubspot.generate import generate_world as generate_hubspot
+from sandbox.ecosystem import FIXTURE_FORMAT, Ecosystem
+from sandbox.ecosystem.vocabulary import SECTION as ECOSYSTEM_SECTION
 from sandbox.salesforce.config import SalesforceConfig
 from sandbox.salesforce.generate import generate_world
 from sandbox.salesforce.server import SalesforceSandbox
@@ -36,13 +37,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rotate-refresh-tokens", action="store_true", help="refresh token rotation on")
     parser.add_argument("--json", action="store_true", help="print the connection details as JSON")
     parser.add_argument("--write-fixture", metavar="PATH", help="write the generated world to PATH and exit")
-    parser.add_argument("--with-hubspot", action="store_true", help="overlap HubSpot's world of the same seed/size")
+    parser.add_argument("--with-hubspot", action="store_true", help="project from the ecosystem of the same seed/size")
     args = parser.parse_args(argv)
-    hubspot = generate_hubspot(seed=args.seed, size=args.size) if args.with_hubspot else None
-    section = hubspot.section() if hubspot is not None else None
+    ecosystem = Ecosystem.generate(seed=args.seed, size=args.size) if args.with_hubspot else None
     if args.write_fixture:
-        world = generate_world(seed=args.seed, size=args.size, hubspot=section)
-        doc = world.merge_into(hubspot.to_fixture()) if hubspot is not None else world.to_fixture()
+        world = generate_world(seed=args.seed, size=args.size, ecosystem=ecosystem)
+        shared = {"format": FIXTURE_FORMAT, ECOSYSTEM_SECTION: ecosystem.section()} if ecosystem else None
+        doc = world.merge_into(shared) if shared is not None else world.to_fixture()
         with open(args.write_fixture, "w", encoding="utf-8") as out:
             json.dump(doc, out, indent=1, ensure_ascii=False)
         return
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with SalesforceSandbox(
-        args.seed, args.size, args.fixture, config, args.host, args.port, hubspot=section
+        args.seed, args.size, args.fixture, config, args.host, args.port, ecosystem=ecosystem
     ) as sandbox:
         details = sandbox.credentials
         if args.json:

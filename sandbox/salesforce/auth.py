@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sandbox.clock import Clock
+from sandbox.kit.clock import Clock
 from sandbox.salesforce.config import SalesforceConfig
 from sandbox.salesforce.errors import invalid_session
 

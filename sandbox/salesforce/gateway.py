@@ -18,8 +18,8 @@ import re
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.asgi import drop_connection, send_json
-from sandbox.faults import Fault
+from sandbox.kit.asgi import drop_connection, send_json
+from sandbox.kit.faults import Fault
 from sandbox.salesforce.errors import SalesforceError, limit_exceeded, not_found, status_error
 from sandbox.salesforce.state import SalesforceState
 

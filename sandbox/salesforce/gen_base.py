@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.clock import DAY_MS, FIXED_EPOCH_MS
-from sandbox.hubspot import fakedata as fd
-from sandbox.salesforce.gen_hub import HubOrg
+from sandbox.ecosystem.directory import Organisation
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS, FIXED_EPOCH_MS
 from sandbox.salesforce.ids import IdAllocator, make_id
 from sandbox.salesforce.objects import INDUSTRIES
 from sandbox.salesforce.values import format_datetime, parse_datetime
@@ -116,7 +116,7 @@ class Org:
     employees: int
     account_ids: list[str] = field(default_factory=list)
     entity: str | None = None  # ground-truth id (set when the organisation comes from HubSpot)
-    hub: HubOrg | None = None  # HubSpot's view of the organisation (linked worlds only)
+    hub: Organisation | None = None  # HubSpot's view of the organisation (linked worlds only)
 
 
 def make_orgs(rng: random.Random, n_accounts: int) -> list[Org]:

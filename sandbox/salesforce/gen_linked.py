@@ -28,11 +28,11 @@ from __future__ import annotations
 import random
 import re
 
-from sandbox.clock import DAY_MS, FIXED_EPOCH_MS
-from sandbox.hubspot import fakedata as fd
+from sandbox.ecosystem.directory import INDUSTRY_MAP, Deal, Directory, Organisation, Person, base_name, country_code
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS, FIXED_EPOCH_MS
 from sandbox.salesforce import gen_base as gb
 from sandbox.salesforce import gen_records as gr
-from sandbox.salesforce.gen_hub import INDUSTRY_MAP, HubDeal, HubDirectory, HubOrg, HubPerson, base_name, country_code
 from sandbox.salesforce.objects import CURRENCIES, INDUSTRIES, OPP_TYPES, SOURCES, STAGE_NAMES, STAGES
 from sandbox.salesforce.values import date_of_ms
 from sandbox.salesforce.world import JsonDict
@@ -92,7 +92,7 @@ def _near(rng: random.Random, around: int, earliest: int) -> int:
 
 
 # -- organisations ---------------------------------------------------------------------------------
-def choose_orgs(rng: random.Random, hub: HubDirectory, n_accounts: int) -> list[gb.Org]:
+def choose_orgs(rng: random.Random, hub: Directory, n_accounts: int) -> list[gb.Org]:
     """HubSpot organisations to project (~72 %), then invented Salesforce-only ones."""
     if n_accounts <= 0:
         return []
@@ -120,7 +120,7 @@ def choose_orgs(rng: random.Random, hub: HubDirectory, n_accounts: int) -> list[
     return linked + invented
 
 
-def _namesake(rng: random.Random, org: gb.Org, other: HubOrg, taken_domains: set[str]) -> None:
+def _namesake(rng: random.Random, org: gb.Org, other: Organisation, taken_domains: set[str]) -> None:
     base, form = fd.split_legal(other.name)
     other_code = country_code(other.country)
     for _ in range(10):
@@ -135,7 +135,7 @@ def _namesake(rng: random.Random, org: gb.Org, other: HubOrg, taken_domains: set
     org.country, org.code, org.city = country, code, city
 
 
-def _org(rng: random.Random, hub: HubOrg, taken_domains: set[str]) -> gb.Org:
+def _org(rng: random.Random, hub: Organisation, taken_domains: set[str]) -> gb.Org:
     code = country_code(hub.country)
     country, city = hub.country, hub.city
     if code is None or country is None:  # missing or unknown spelling: keep what HubSpot typed, if anything
@@ -178,7 +178,7 @@ def _other_domain(rng: random.Random, domain: str) -> str:
     return rng.choice((f"{stem}.io", f"get{stem}.com", f"{stem}-group.com", f"{stem}hq.com"))
 
 
-def _website(rng: random.Random, org: gb.Org, hub: HubOrg, notes: list[JsonDict]) -> str | None:
+def _website(rng: random.Random, org: gb.Org, hub: Organisation, notes: list[JsonDict]) -> str | None:
     domain = hub.domain
     if not domain:
         if rng.random() < 0.7:
@@ -270,7 +270,7 @@ def _country(rng: random.Random, org: gb.Org, notes: list[JsonDict]) -> str:
     return typed
 
 
-def _account_type(rng: random.Random, hub: HubOrg, notes: list[JsonDict]) -> tuple[str | None, bool]:
+def _account_type(rng: random.Random, hub: Organisation, notes: list[JsonDict]) -> tuple[str | None, bool]:
     account_type: str | None
     if hub.partner:
         account_type = PARTNER_TYPE_MAP.get(hub.partner_type or "") or rng.choice(gr.PARTNER_TYPES)
@@ -314,7 +314,7 @@ def linked_level(rng: random.Random, org: gb.Org) -> tuple[int, int, JsonDict | 
 
 # -- people ----------------------------------------------------------------------------------------
 def linked_contacts(
-    rng: random.Random, hub: HubDirectory, orgs: list[gb.Org], accounts: list[JsonDict], n: int, used: set[str]
+    rng: random.Random, hub: Directory, orgs: list[gb.Org], accounts: list[JsonDict], n: int, used: set[str]
 ) -> list[gr.Draft]:
     """Contacts for HubSpot people of projected organisations; ``_person`` = (person id, contact id)."""
     by_entity = {o.entity: o for o in orgs if o.entity and o.account_ids}
@@ -355,7 +355,7 @@ def _case_variant(rng: random.Random, email: str) -> str:
     return variant if variant != email else email.upper()
 
 
-def _other_email(rng: random.Random, person: HubPerson, org: gb.Org, used: set[str]) -> str:
+def _other_email(rng: random.Random, person: Person, org: gb.Org, used: set[str]) -> str:
     first, last = _local(person.first, "").strip("."), _local("", person.last).strip(".")
     first, last = first or "x", last or "contact"
     local, domain = rng.choice(
@@ -365,7 +365,7 @@ def _other_email(rng: random.Random, person: HubPerson, org: gb.Org, used: set[s
     return _fresh(local, domain, used)
 
 
-def _email(rng: random.Random, person: HubPerson, org: gb.Org, used: set[str], notes: list[JsonDict]) -> str | None:
+def _email(rng: random.Random, person: Person, org: gb.Org, used: set[str], notes: list[JsonDict]) -> str | None:
     if person.email is None:  # HubSpot has no usable address; Salesforce has the real one
         email = _fresh(_local(person.first, person.last), org.domain, used)
         _note(notes, "Email", email, "email_not_in_hubspot", person.raw_email)
@@ -386,7 +386,7 @@ def _email(rng: random.Random, person: HubPerson, org: gb.Org, used: set[str], n
 
 
 def _contact(
-    rng: random.Random, person: HubPerson, org: gb.Org, by_id: dict[str, JsonDict], used: set[str], again: bool
+    rng: random.Random, person: Person, org: gb.Org, by_id: dict[str, JsonDict], used: set[str], again: bool
 ) -> gr.Draft:
     ids = org.account_ids
     account = by_id[ids[0] if len(ids) == 1 or rng.random() < 0.7 else rng.choice(ids)]
@@ -424,12 +424,12 @@ def _contact(
 
 # -- deals -----------------------------------------------------------------------------------------
 def linked_opportunities(
-    rng: random.Random, hub: HubDirectory, orgs: list[gb.Org], accounts: list[JsonDict], n: int
+    rng: random.Random, hub: Directory, orgs: list[gb.Org], accounts: list[JsonDict], n: int
 ) -> list[gr.Draft]:
     """Opportunities for HubSpot partner deals; ``_deal`` = (deal id, HubSpot deal id), ``_partners``."""
     by_entity = {o.entity: o for o in orgs if o.entity and o.account_ids}
     by_id = {a["Id"]: a for a in accounts}
-    pool: list[tuple[HubDeal, gb.Org, list[gb.Org]]] = []
+    pool: list[tuple[Deal, gb.Org, list[gb.Org]]] = []
     for deal in hub.deals:
         customer = by_entity.get(deal.account_entity or "")
         partners = list({e: by_entity[e] for e, _ in deal.partners if e in by_entity}.values())
@@ -470,7 +470,7 @@ def _amount(rng: random.Random, amount: float | None, notes: list[JsonDict]) -> 
 
 
 def _opportunity(
-    rng: random.Random, deal: HubDeal, customer: gb.Org, partners: list[gb.Org], by_id: dict[str, JsonDict]
+    rng: random.Random, deal: Deal, customer: gb.Org, partners: list[gb.Org], by_id: dict[str, JsonDict]
 ) -> gr.Draft:
     ids = customer.account_ids
     account = by_id[ids[0] if len(ids) == 1 or rng.random() < 0.8 else rng.choice(ids)]

@@ -10,8 +10,8 @@ import random
 import re
 from collections.abc import Callable
 
-from sandbox.clock import DAY_MS, FIXED_EPOCH_MS
-from sandbox.hubspot import fakedata as fd
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS, FIXED_EPOCH_MS
 from sandbox.salesforce import gen_base as gb
 from sandbox.salesforce.objects import OPP_TYPES, SOURCES, STAGES
 from sandbox.salesforce.values import date_of_ms

@@ -1,4 +1,4 @@
-"""Deterministic synthetic Salesforce org: ``generate_world(seed, size, hubspot=None)``.
+"""Deterministic synthetic Salesforce org: ``generate_world(seed, size, ecosystem=None)``.
 
 ``size`` records are split ~18 % Accounts, ~40 % Contacts, ~25 % Opportunities, ~17 % Leads; on top
 come Partner/OpportunityPartner rows (~35 % of opportunities have a partner, some two), one
@@ -28,16 +28,17 @@ Realistic mess, on purpose:
   organisation's (an upsert on that value answers 300); a deal-registration Lead without
   ``PartnerAccountId``; an Opportunity whose ``CurrencyIsoCode`` is ``US$``.
 
-With ``hubspot`` (a HubSpot fixture section, e.g. ``HubSpotWorld.section()``, or a document holding
-one) the world overlaps HubSpot's (see :mod:`.gen_linked`): ~70 % of the Accounts are HubSpot
-organisations, a good share of HubSpot's contacts are Contacts and partner deals are Opportunities
-with partners, the rest exist only in Salesforce.  Ground truth then uses HubSpot's ids:
+With ``ecosystem`` (a :class:`sandbox.ecosystem.Ecosystem`, or a fixture section / document
+holding its records) the world is projected from the shared ecosystem (see :mod:`.gen_linked`):
+~70 % of the Accounts are its organisations, a good share of its contacts are Contacts and its
+partner deals are Opportunities with partners, the rest exist only in Salesforce.  Ground truth
+then uses the ecosystem's ids (which HubSpot's projection keeps, hence the ``hubspot`` keys):
 ``entities`` is keyed by HubSpot's ``org-…`` ids (``sf-org-…`` for Salesforce-only organisations),
 ``people`` maps ``person-…`` (HubSpot contacts numbered in id order; ``sf-person-…`` for
 Salesforce-only people) to ``{"hubspot": [contact ids], "salesforce": [Contact ids]}``, ``deals``
 likewise (``deal-…`` / ``sf-deal-…``) to deal and Opportunity ids, ``discrepancies`` lists the
-deliberate disagreements with HubSpot and ``meta.linked_to`` is ``"hubspot"``.  Without ``hubspot``
-the world is exactly the stand-alone one described above.
+deliberate disagreements with the ecosystem's records and ``meta.linked_to`` is ``"hubspot"``.
+Without ``ecosystem`` the world is exactly the stand-alone one described above.
 """
 
 from __future__ import annotations
@@ -46,12 +47,12 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.clock import DAY_MS, FIXED_EPOCH_MS
-from sandbox.perf import paused_gc
+from sandbox.ecosystem import Directory, Ecosystem
+from sandbox.kit.clock import DAY_MS, FIXED_EPOCH_MS
+from sandbox.kit.perf import paused_gc
 from sandbox.salesforce import gen_base as gb
 from sandbox.salesforce import gen_linked as gl
 from sandbox.salesforce import gen_records as gr
-from sandbox.salesforce.gen_hub import HubDirectory, read_hubspot
 from sandbox.salesforce.ids import IdAllocator, make_id
 from sandbox.salesforce.values import format_datetime
 from sandbox.salesforce.world import JsonDict, SalesforceWorld
@@ -68,12 +69,14 @@ def split_size(size: int) -> tuple[int, int, int, int]:
     return accounts, contacts, opportunities, size - accounts - contacts - opportunities
 
 
-def generate_world(seed: int = 7, size: int = 1000, hubspot: Mapping[str, Any] | None = None) -> SalesforceWorld:
-    """A deterministic Salesforce world of ``size`` main records, overlapping ``hubspot`` if given."""
+def generate_world(
+    seed: int = 7, size: int = 1000, ecosystem: Ecosystem | Mapping[str, Any] | None = None
+) -> SalesforceWorld:
+    """A deterministic Salesforce world of ``size`` main records, projected from ``ecosystem`` if given."""
     with paused_gc():
-        if hubspot is None:
+        if ecosystem is None:
             return _generate(seed, size)
-        return _generate_linked(seed, size, read_hubspot(hubspot))
+        return _generate_linked(seed, size, Ecosystem.coerce(ecosystem).directory())
 
 
 def _assign_ids(rows: list[tuple[int, JsonDict]], prefix: str) -> list[JsonDict]:
@@ -120,7 +123,7 @@ def _generate(seed: int, size: int) -> SalesforceWorld:
     return world
 
 
-def _generate_linked(seed: int, size: int, hub: HubDirectory) -> SalesforceWorld:
+def _generate_linked(seed: int, size: int, hub: Directory) -> SalesforceWorld:
     rng = random.Random(f"salesforce:{seed}")
     n_acc, n_con, n_opp, n_lead = split_size(size)
     world = SalesforceWorld(

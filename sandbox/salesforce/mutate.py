@@ -16,8 +16,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sandbox.clock import DAY_MS
-from sandbox.hubspot import fakedata as fd
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS
 from sandbox.salesforce import writes
 from sandbox.salesforce.objects import INDUSTRIES, REGISTRATION_STATUSES, STAGE_NAMES
 from sandbox.salesforce.state import SalesforceState

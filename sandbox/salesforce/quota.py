@@ -7,7 +7,7 @@ rolling; close enough for tests).  Exhausted → ``403 REQUEST_LIMIT_EXCEEDED`` 
 
 from __future__ import annotations
 
-from sandbox.clock import DAY_MS
+from sandbox.kit.clock import DAY_MS
 from sandbox.salesforce.config import SalesforceConfig
 
 

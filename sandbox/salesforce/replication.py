@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.clock import DAY_MS
+from sandbox.kit.clock import DAY_MS
 from sandbox.salesforce.errors import bad_request
 from sandbox.salesforce.schema import ObjectDef
 from sandbox.salesforce.state import SalesforceState

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.clock import DAY_MS
+from sandbox.kit.clock import DAY_MS
 from sandbox.salesforce.errors import SalesforceError
 from sandbox.salesforce.ids import normalize_id
 from sandbox.salesforce.schema import NUMBER_TYPES, FieldDef, ObjectDef

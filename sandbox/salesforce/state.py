@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.clock import Clock
-from sandbox.faults import FaultQueue
+from sandbox.kit.clock import Clock
+from sandbox.kit.faults import FaultQueue
+from sandbox.kit.stats import RequestStats
 from sandbox.salesforce.auth import SessionRegistry
 from sandbox.salesforce.config import SalesforceConfig
 from sandbox.salesforce.features import absent
@@ -16,7 +17,6 @@ from sandbox.salesforce.query import QueryEngine
 from sandbox.salesforce.quota import ApiQuota
 from sandbox.salesforce.store import Store
 from sandbox.salesforce.world import SalesforceWorld
-from sandbox.stats import RequestStats
 
 
 class SalesforceState:

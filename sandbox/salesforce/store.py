@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sandbox.clock import FIXED_EPOCH_MS
-from sandbox.perf import paused_gc
+from sandbox.kit.clock import FIXED_EPOCH_MS
+from sandbox.kit.perf import paused_gc
 from sandbox.salesforce.derive import derive
 from sandbox.salesforce.ids import IdAllocator
 from sandbox.salesforce.objects import build_objects

@@ -9,7 +9,7 @@ import pytest
 from hub import config_file
 from hub.context import Hub
 from hub.settings import REPO_ROOT
-from sandbox.salesforce.tls import generate_self_signed_cert
+from sandbox.kit.tls import generate_self_signed_cert
 
 EXAMPLE = REPO_ROOT / "config" / "hub.example.yaml"
 ENV = {

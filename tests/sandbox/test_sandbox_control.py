@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from sandbox.clock import ms_from_iso
+from sandbox.kit.clock import ms_from_iso
 from sandbox.world import HubSpotWorld, generate_world
 
 COMPANIES = "/crm/v3/objects/companies"

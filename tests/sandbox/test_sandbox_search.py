@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.clock import ms_from_iso
+from sandbox.kit.clock import ms_from_iso
 from sandbox.world import HubSpotWorld
 
 SEARCH = "/crm/v3/objects/{}/search"

@@ -1,4 +1,4 @@
-"""Identity ground truth across the three simulated systems (sandbox/truth.py)."""
+"""Identity ground truth across the three simulated systems (sandbox/ecosystem/truth.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.hubspot.generate import generate_world as generate_hubspot
+from sandbox.ecosystem import Ecosystem
 from sandbox.partnerstack.generate import generate_world as generate_partnerstack
 from sandbox.salesforce.generate import generate_world as generate_salesforce
 from sandbox.truth import identity_truth, pair_count
@@ -15,11 +15,11 @@ from sandbox.truth import identity_truth, pair_count
 
 @pytest.fixture(scope="module")
 def doc() -> dict[str, Any]:
-    hubspot = generate_hubspot(seed=5, size=600).section()
+    hubspot = Ecosystem.generate(seed=5, size=600).section()
     return {
         "hubspot": hubspot,
-        "salesforce": generate_salesforce(seed=5, size=600, hubspot=hubspot).section(),
-        "partnerstack": generate_partnerstack(seed=5, size=600, hubspot=hubspot).section(),
+        "salesforce": generate_salesforce(seed=5, size=600, ecosystem=hubspot).section(),
+        "partnerstack": generate_partnerstack(seed=5, size=600, ecosystem=hubspot).section(),
     }
 
 

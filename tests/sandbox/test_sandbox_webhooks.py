@@ -8,8 +8,8 @@ import pytest
 from hubspot.exceptions import InvalidSignatureTimestampError
 from hubspot.utils.signature import Signature
 
-from sandbox.clock import ms_from_iso
 from sandbox.hubspot.webhooks.signing import USER_AGENT, sign_v1, sign_v2, sign_v3
+from sandbox.kit.clock import ms_from_iso
 from tests.sandbox.conftest import HOOK_SECRET, Hooks
 from tests.sandbox.webhook_receiver import Received
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox.clock import FIXED_EPOCH_MS, ms_from_iso
 from sandbox.hubspot import HubSpotState
+from sandbox.kit.clock import FIXED_EPOCH_MS, ms_from_iso
 from sandbox.server import SandboxServer
 from sandbox.world import HubSpotWorld, generate_world, load_fixture
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from sandbox.clock import wall_ms
 from sandbox.hubspot.webhooks.settings import OBJECT_PREFIX, Subscription, SubscriptionSet
+from sandbox.kit.clock import wall_ms
 
 Event = dict[str, Any]
 

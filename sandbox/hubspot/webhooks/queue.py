@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.clock import wall_ms
-from sandbox.hubspot.webhooks.chaos import Chaos
 from sandbox.hubspot.webhooks.events import Event
 from sandbox.hubspot.webhooks.settings import WebhookSettings
+from sandbox.kit.chaos import Chaos
+from sandbox.kit.clock import wall_ms
 
 LOG_SIZE = 10_000
 MAX_WAIT_S = 0.5

@@ -27,9 +27,9 @@ from starlette.responses import Response
 from sandbox.hubspot.errors import validation_error
 from sandbox.hubspot.params import json_body
 from sandbox.hubspot.responses import json_response
-from sandbox.hubspot.webhooks.chaos import ChaosSpecError
 from sandbox.hubspot.webhooks.service import WebhookService
 from sandbox.hubspot.webhooks.settings import SettingsError
+from sandbox.kit.chaos import ChaosSpecError
 
 MAX_FLUSH_S = 120.0
 

@@ -6,17 +6,16 @@ answer (400, 401, 403, 404, 405, …, and 3xx — redirects are not followed) is
 
 from __future__ import annotations
 
-import email.utils
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import orjson
 
-from sandbox.clock import wall_ms
 from sandbox.hubspot.webhooks.events import Event
 from sandbox.hubspot.webhooks.signing import delivery_headers
+from sandbox.kit.clock import wall_ms
+from sandbox.kit.retry_after import parse_retry_after
 
 RESPONSE_PREVIEW = 2000
 
@@ -56,22 +55,6 @@ def encode_body(events: list[Event], attempt: int | None = None) -> bytes:
     if attempt is not None:
         events = [{**e, "attemptNumber": attempt} if "attemptNumber" in e else e for e in events]
     return orjson.dumps(events)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """``Retry-After`` in seconds (number or HTTP date); ``None`` when absent or unreadable."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def send(

@@ -11,11 +11,9 @@ from typing import Any
 import httpx
 import orjson
 
-from sandbox.clock import Clock
 from sandbox.hubspot.config import HubSpotConfig
 from sandbox.hubspot.records import Record
 from sandbox.hubspot.webhooks import sender
-from sandbox.hubspot.webhooks.chaos import Chaos
 from sandbox.hubspot.webhooks.events import EventBuilder
 from sandbox.hubspot.webhooks.queue import DeliveryQueue
 from sandbox.hubspot.webhooks.settings import (
@@ -26,6 +24,8 @@ from sandbox.hubspot.webhooks.settings import (
     check_versions,
 )
 from sandbox.hubspot.webhooks.worker import DeliveryWorker
+from sandbox.kit.chaos import Chaos
+from sandbox.kit.clock import Clock
 
 
 class WebhookService:

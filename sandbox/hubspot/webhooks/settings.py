@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sandbox.clock import iso_from_ms
+from sandbox.kit.clock import iso_from_ms
 
 OBJECT_PREFIX: dict[str, str] = {"companies": "company", "contacts": "contact", "deals": "deal"}
 EMITTED_KINDS = ("creation", "deletion", "propertyChange")

@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 
-from sandbox.background import BackgroundLoop
-from sandbox.clock import wall_ms
 from sandbox.hubspot.webhooks import sender
 from sandbox.hubspot.webhooks.queue import Batch, DeliveryQueue
 from sandbox.hubspot.webhooks.settings import WebhookSettings
+from sandbox.kit.background import BackgroundLoop
+from sandbox.kit.clock import wall_ms
 
 
 class DeliveryWorker(BackgroundLoop):

@@ -13,8 +13,8 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.clock import wall_ms
-from sandbox.hubspot.webhooks.chaos import Chaos
+from sandbox.kit.chaos import Chaos
+from sandbox.kit.clock import wall_ms
 
 LOG_SIZE = 10_000
 MAX_WAIT_S = 0.5

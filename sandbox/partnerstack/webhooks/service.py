@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
-from sandbox.clock import Clock
-from sandbox.hubspot.webhooks.chaos import Chaos
+from sandbox.kit.chaos import Chaos
+from sandbox.kit.clock import Clock
 from sandbox.partnerstack.objects import JsonDict, KeyMaker, public
 from sandbox.partnerstack.webhooks.events import EMITTED, Registration, v1_name
 from sandbox.partnerstack.webhooks.queue import Delivery, DeliveryQueue

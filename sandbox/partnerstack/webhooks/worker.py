@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from sandbox.background import BackgroundLoop
-from sandbox.clock import wall_ms
-from sandbox.hubspot.webhooks.sender import parse_retry_after
+from sandbox.kit.background import BackgroundLoop
+from sandbox.kit.clock import wall_ms
+from sandbox.kit.retry_after import parse_retry_after
 from sandbox.partnerstack.webhooks.queue import Delivery, DeliveryQueue
 from sandbox.partnerstack.webhooks.settings import WebhookSettings
 

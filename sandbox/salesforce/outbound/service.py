@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from sandbox.background import BackgroundLoop
-from sandbox.clock import wall_ms
+from sandbox.kit.background import BackgroundLoop
+from sandbox.kit.clock import wall_ms
 from sandbox.salesforce.ids import IdAllocator, make_id
 from sandbox.salesforce.outbound.envelope import build_envelope, parse_ack
 from sandbox.salesforce.outbound.settings import OutboundSettings

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.hubspot.generate import generate_world as generate_hubspot
+from sandbox.ecosystem import Ecosystem
 from sandbox.partnerstack import (
     PartnerStackServer,
     PartnerStackState,
@@ -61,8 +61,8 @@ def test_world_is_realistic_and_documents_its_mess(ps_world: PartnerStackWorld) 
 
 
 def test_world_linked_to_hubspot_shares_organisations() -> None:
-    hubspot = generate_hubspot(seed=7, size=600)
-    world = generate_world(seed=7, size=300, hubspot=hubspot.to_fixture())
+    hubspot = Ecosystem.generate(seed=7, size=600)
+    world = generate_world(seed=7, size=300, ecosystem=hubspot.to_fixture())
     assert world.meta["linked_to"] == "hubspot"
     partner_entities = {e for e, keys in world.entities.items() if any(k.startswith("part_") for k in keys)}
     shared = partner_entities & set(hubspot.entities)
@@ -76,11 +76,11 @@ def test_world_linked_to_hubspot_shares_organisations() -> None:
 
 
 def test_load_world_from_fixture_documents(tmp_path: Path) -> None:
-    hubspot = generate_hubspot(seed=2, size=200)
+    hubspot = Ecosystem.generate(seed=2, size=200)
     hubspot_only = hubspot.to_fixture()
     linked = load_partnerstack_world(hubspot_only, seed=2, size=100)
     assert linked.meta["linked_to"] == "hubspot"
-    assert linked.to_json() == generate_world(seed=2, size=100, hubspot=hubspot.section()).to_json()
+    assert linked.to_json() == generate_world(seed=2, size=100, ecosystem=hubspot.section()).to_json()
     path = tmp_path / "world.json"
     path.write_text(json.dumps({**hubspot_only, "partnerstack": linked.section()}), encoding="utf-8")
     assert load_partnerstack_world(path).to_json() == linked.to_json()

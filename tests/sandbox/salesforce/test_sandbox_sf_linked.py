@@ -1,4 +1,4 @@
-"""Salesforce worlds generated from a HubSpot world: overlap, ground truth, determinism, fallback."""
+"""Salesforce worlds projected from the ecosystem (the records HubSpot holds): overlap, ground truth, determinism."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from sandbox.hubspot.generate import generate_world as generate_hubspot
-from sandbox.hubspot.world import HubSpotWorld
+from sandbox.ecosystem import Ecosystem
+from sandbox.ecosystem.directory import clean_domain, clean_email
 from sandbox.salesforce import SalesforceState, SalesforceWorld, generate_world, load_salesforce_world
 from sandbox.salesforce.__main__ import main
-from sandbox.salesforce.gen_hub import clean_domain, clean_email
 from sandbox.salesforce.generate import split_size
 
 JsonDict = dict[str, Any]
@@ -22,16 +21,16 @@ PARTNER_TYPES = ("Partner", "Technology Partner", "Channel Partner / Reseller")
 
 
 @pytest.fixture(scope="module")
-def hubspot() -> HubSpotWorld:
-    return generate_hubspot(seed=7, size=3000)
+def hubspot() -> Ecosystem:
+    return Ecosystem.generate(seed=7, size=3000)
 
 
 @pytest.fixture(scope="module")
-def linked(hubspot: HubSpotWorld) -> SalesforceWorld:
-    return generate_world(seed=7, size=3000, hubspot=hubspot.section())
+def linked(hubspot: Ecosystem) -> SalesforceWorld:
+    return generate_world(seed=7, size=3000, ecosystem=hubspot.section())
 
 
-def hubspot_entity_of(hubspot: HubSpotWorld) -> dict[str, str]:
+def hubspot_entity_of(hubspot: Ecosystem) -> dict[str, str]:
     return {company_id: entity for entity, ids in hubspot.entities.items() for company_id in ids}
 
 
@@ -39,7 +38,7 @@ def entity_of(world: SalesforceWorld) -> dict[str, str]:
     return {account_id: entity for entity, ids in world.entities.items() for account_id in ids}
 
 
-def test_accounts_overlap_hubspot_companies(hubspot: HubSpotWorld, linked: SalesforceWorld) -> None:
+def test_accounts_overlap_hubspot_companies(hubspot: Ecosystem, linked: SalesforceWorld) -> None:
     accounts = linked.records("Account")
     assert len(accounts) == split_size(3000)[0]
     assert sorted(i for ids in linked.entities.values() for i in ids) == sorted(a["Id"] for a in accounts)
@@ -76,7 +75,7 @@ def test_accounts_overlap_hubspot_companies(hubspot: HubSpotWorld, linked: Sales
     assert any(v.endswith(("Incorporated", "Inc.", "Inc", "Corporation", "Limited")) for v in variants)
 
 
-def test_partners_follow_hubspot_with_disagreements(hubspot: HubSpotWorld, linked: SalesforceWorld) -> None:
+def test_partners_follow_hubspot_with_disagreements(hubspot: Ecosystem, linked: SalesforceWorld) -> None:
     companies = {c["id"]: c["properties"] for c in hubspot.companies}
     tiers = {
         entity: next((companies[i]["partner_tier"] for i in ids if companies[i].get("partner_tier")), None)
@@ -99,7 +98,7 @@ def test_partners_follow_hubspot_with_disagreements(hubspot: HubSpotWorld, linke
     assert disagree > 0 and 0.08 <= disagree / (agree + disagree) <= 0.32  # ~20 % disagree (binomial ±3 sd)
 
 
-def test_people_ground_truth(hubspot: HubSpotWorld, linked: SalesforceWorld) -> None:
+def test_people_ground_truth(hubspot: Ecosystem, linked: SalesforceWorld) -> None:
     contacts = {c["Id"]: c for c in linked.records("Contact")}
     listed = [i for person in linked.people.values() for i in person["salesforce"]]
     assert sorted(listed) == sorted(contacts)  # every Contact is exactly one person
@@ -135,7 +134,7 @@ def test_people_ground_truth(hubspot: HubSpotWorld, linked: SalesforceWorld) -> 
     assert not {clean_email(lead.get("Email")) for lead in linked.records("Lead")} & hs_emails
 
 
-def test_partner_deals_become_opportunities(hubspot: HubSpotWorld, linked: SalesforceWorld) -> None:
+def test_partner_deals_become_opportunities(hubspot: Ecosystem, linked: SalesforceWorld) -> None:
     opportunities = {o["Id"]: o for o in linked.records("Opportunity")}
     assert sorted(i for d in linked.deals.values() for i in d["salesforce"]) == sorted(opportunities)
     hs_entity, owner = hubspot_entity_of(hubspot), entity_of(linked)
@@ -166,13 +165,13 @@ def test_partner_deals_become_opportunities(hubspot: HubSpotWorld, linked: Sales
     assert len(linked.records("OpportunityPartner")) == len(linked.records("Partner"))
 
 
-def test_linked_generation_is_deterministic_and_keeps_defects(hubspot: HubSpotWorld, linked: SalesforceWorld) -> None:
-    again = generate_world(seed=7, size=3000, hubspot=json.loads(json.dumps(hubspot.section())))
+def test_linked_generation_is_deterministic_and_keeps_defects(hubspot: Ecosystem, linked: SalesforceWorld) -> None:
+    again = generate_world(seed=7, size=3000, ecosystem=json.loads(json.dumps(hubspot.section())))
     assert again.to_json() == linked.to_json()
-    assert generate_world(seed=7, size=3000, hubspot=hubspot.to_fixture()).to_json() == linked.to_json()
-    assert generate_world(seed=8, size=3000, hubspot=hubspot.section()).to_json() != linked.to_json()
-    other = generate_hubspot(seed=8, size=3000).section()
-    assert generate_world(seed=7, size=3000, hubspot=other).to_json() != linked.to_json()
+    assert generate_world(seed=7, size=3000, ecosystem=hubspot.to_fixture()).to_json() == linked.to_json()
+    assert generate_world(seed=8, size=3000, ecosystem=hubspot.section()).to_json() != linked.to_json()
+    other = Ecosystem.generate(seed=8, size=3000).section()
+    assert generate_world(seed=7, size=3000, ecosystem=other).to_json() != linked.to_json()
     assert sorted({d["kind"] for d in linked.defects}) == sorted(
         ("bad_email", "negative_amount", "duplicate_duns", "registration_without_partner", "bad_currency")
     )
@@ -194,18 +193,18 @@ def test_ground_truth_survives_fixtures_and_the_state(linked: SalesforceWorld, t
 
 def test_without_hubspot_the_world_is_the_standalone_one() -> None:
     plain = generate_world(seed=3, size=400)
-    assert generate_world(seed=3, size=400, hubspot=None).to_json() == plain.to_json()
+    assert generate_world(seed=3, size=400, ecosystem=None).to_json() == plain.to_json()
     assert load_salesforce_world(None, seed=3, size=400).to_json() == plain.to_json()
     assert list(plain.entities)[:2] == ["org-00001", "org-00002"]
     assert {"people", "deals", "discrepancies"}.isdisjoint(plain.section())
     assert "linked_to" not in plain.meta
     # a fixture without a Salesforce section links to its own HubSpot section, or to the one passed in
-    hubspot = generate_hubspot(seed=2, size=300)
+    hubspot = Ecosystem.generate(seed=2, size=300)
     from_doc = load_salesforce_world(hubspot.to_fixture(), seed=2, size=200)
-    assert from_doc.to_json() == generate_world(seed=2, size=200, hubspot=hubspot.section()).to_json()
-    other = generate_hubspot(seed=4, size=300).section()
-    assert load_salesforce_world(hubspot.to_fixture(), seed=2, size=200, hubspot=other).to_json() == (
-        generate_world(seed=2, size=200, hubspot=other).to_json()
+    assert from_doc.to_json() == generate_world(seed=2, size=200, ecosystem=hubspot.section()).to_json()
+    other = Ecosystem.generate(seed=4, size=300).section()
+    assert load_salesforce_world(hubspot.to_fixture(), seed=2, size=200, ecosystem=other).to_json() == (
+        generate_world(seed=2, size=200, ecosystem=other).to_json()
     )
     assert load_salesforce_world({"format": "partner-hub-sandbox/1", "hubspot": {}}, seed=3, size=400).to_json() == (
         plain.to_json()
@@ -213,7 +212,7 @@ def test_without_hubspot_the_world_is_the_standalone_one() -> None:
 
 
 def test_small_and_hand_written_hubspot_sections() -> None:
-    empty = generate_world(seed=1, size=300, hubspot={"companies": []})
+    empty = generate_world(seed=1, size=300, ecosystem={"companies": []})
     assert empty.counts()["Account"] == split_size(300)[0]
     assert all(e.startswith("sf-org-") for e in empty.entities)
     assert all(not p["hubspot"] for p in empty.people.values())
@@ -231,18 +230,18 @@ def test_small_and_hand_written_hubspot_sections() -> None:
             {"fromType": "deals", "fromId": "20", "toType": "companies", "toId": "1", "types": [{"typeId": 101}]},
         ],
     }  # fmt: skip
-    world = generate_world(seed=1, size=40, hubspot=section)
+    world = generate_world(seed=1, size=40, ecosystem=section)
     assert {"hs-company-1", "hs-company-2"} <= set(world.entities)
     assert len(world.entities) == len(world.records("Account")) == split_size(40)[0]
     tiny = next(a for a in world.records("Account") if a["Id"] in world.entities["hs-company-1"])
     assert tiny["Type"] == "Channel Partner / Reseller"
-    assert generate_world(seed=1, size=40, hubspot=section).to_json() == world.to_json()
+    assert generate_world(seed=1, size=40, ecosystem=section).to_json() == world.to_json()
 
 
 def test_linked_generation_at_scale_is_fast() -> None:
-    hubspot = generate_hubspot(seed=11, size=80_000).section()
+    ecosystem = Ecosystem.generate(seed=11, size=80_000)
     started = time.perf_counter()
-    world = generate_world(seed=11, size=80_000, hubspot=hubspot)
+    world = generate_world(seed=11, size=80_000, ecosystem=ecosystem)
     elapsed = time.perf_counter() - started
     assert elapsed < 6  # ~2.3 s on a developer machine; generous for busy CI runners
     counts = world.counts()
@@ -255,7 +254,7 @@ def test_command_line_writes_a_linked_fixture(tmp_path: Path) -> None:
     path = tmp_path / "linked.json"
     main(["--write-fixture", str(path), "--with-hubspot", "--seed", "3", "--size", "200"])
     doc = json.loads(path.read_text(encoding="utf-8"))
-    hubspot = generate_hubspot(seed=3, size=200)
+    hubspot = Ecosystem.generate(seed=3, size=200)
     assert doc["hubspot"]["entities"] == hubspot.entities
-    assert doc["salesforce"] == json.loads(json.dumps(generate_world(3, 200, hubspot=hubspot.section()).section()))
+    assert doc["salesforce"] == json.loads(json.dumps(generate_world(3, 200, ecosystem=hubspot.section()).section()))
     assert load_salesforce_world(path).people == load_salesforce_world(doc).people != {}

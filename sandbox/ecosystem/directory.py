@@ -1,16 +1,15 @@
-"""Reading the organisations, people and partner deals of a HubSpot fixture section.
+"""The ecosystem's organisations, people and partner deals, read from its records.
 
-The linked generator (:mod:`sandbox.salesforce.gen_linked`) projects these onto Accounts, Contacts
-and Opportunities, so that Salesforce holds the *same* real-world organisations and people as
-HubSpot.  Only the documented fixture format is read (``companies``, ``contacts``, ``deals``,
-``associations``, ``entities``; see :mod:`sandbox.hubspot.world`), never HubSpot's code.
+Simulators project these onto their own objects (Salesforce Accounts, Contacts and Opportunities;
+PartnerStack partnerships, customers and deals), so that every system holds the *same* real-world
+organisations and people.  Only the documented record format is read (``companies``, ``contacts``,
+``deals``, ``associations``, ``entities``, ``people``; see :mod:`sandbox.ecosystem.model`).
 
-Ground-truth ids: organisations keep HubSpot's ``entities`` ids (``org-00001``; a company missing
-from ``entities`` gets ``hs-company-<id>``).  People keep HubSpot's ``people`` ids
-(``person-00001``; several contacts may be one person); a section without ``people`` numbers every
-contact ``person-00001``... in ascending id order.  HubSpot has no deal ground truth, so every deal
-is numbered ``deal-00001``... in ascending id order: any system generated from the same HubSpot
-section can derive the same ids.
+Ground-truth ids: organisations keep the ``entities`` ids (``org-00001``; a company missing from
+``entities`` gets ``hs-company-<id>``).  People keep the ``people`` ids (``person-00001``; several
+contacts may be one person); records without ``people`` number every contact ``person-00001``... in
+ascending id order.  The records hold no deal ground truth, so every deal is numbered
+``deal-00001``... in ascending id order: every projection derives the same ids.
 """
 
 from __future__ import annotations
@@ -20,13 +19,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.clock import FIXED_EPOCH_MS, ms_from_iso
-from sandbox.hubspot import fakedata as fd
+from sandbox.ecosystem.vocabulary import (
+    CONTACT_PRIMARY_COMPANY,
+    DEAL_PRIMARY_COMPANY,
+    INFLUENCING_PARTNER,
+    INVERSE,
+    SECTION,
+    SOURCING_PARTNER,
+)
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import FIXED_EPOCH_MS, ms_from_iso
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]+")
-PRIMARY_TO_COMPANY = {"contacts": 1, "deals": 5}
-PARTNER_LABELS = (101, 102)  # sourcing, influencing partner (deals -> companies)
-INVERSE = {2: 1, 280: 279, 6: 5, 342: 341, 103: 101, 104: 102, 4: 3}
+PRIMARY_TO_COMPANY = {"contacts": CONTACT_PRIMARY_COMPANY, "deals": DEAL_PRIMARY_COMPANY}
+PARTNER_LABELS = (SOURCING_PARTNER, INFLUENCING_PARTNER)  # deals -> companies
 INDUSTRY_MAP = {
     "COMPUTER_SOFTWARE": "Technology",
     "INFORMATION_TECHNOLOGY_AND_SERVICES": "Technology",
@@ -53,18 +59,18 @@ COUNTRY_CODES = _country_codes()
 
 
 @dataclass
-class HubOrg:
-    """One HubSpot organisation (entity), described by its best company record."""
+class Organisation:
+    """One organisation (entity), described by its best company record."""
 
     entity: str
     company_ids: list[str]
     name: str
-    domain: str  # cleaned (``acme.com``), "" when HubSpot has none
+    domain: str  # cleaned (``acme.com``), "" when no record has one
     phone: str | None
     city: str | None
     country: str | None
-    industry: str | None  # HubSpot's enumeration value
-    kind: str  # HubSpot ``type`` ("" when blank)
+    industry: str | None  # the record format's enumeration value
+    kind: str  # the company ``type`` ("" when blank)
     tier: str | None  # ``partner_tier``: set exactly for partner organisations
     partner_type: str | None
     duns: str | None
@@ -73,13 +79,13 @@ class HubOrg:
 
     @property
     def partner(self) -> bool:
-        """Whether HubSpot treats the organisation as a partner."""
+        """Whether the records treat the organisation as a partner (it has a ``partner_tier``)."""
         return self.tier is not None
 
 
 @dataclass
-class HubPerson:
-    """One HubSpot contact; ``email`` is the cleaned address (None when missing or invalid)."""
+class Person:
+    """One contact record of a person; ``email`` is the cleaned address (None when missing or invalid)."""
 
     pid: str
     contact_id: str
@@ -90,7 +96,7 @@ class HubPerson:
     raw_email: str | None
     title: str | None
     phone: str | None
-    created_at: Any  # HubSpot's ``createdAt`` (parsed on use: most people are never projected)
+    created_at: Any  # the record's ``createdAt`` (parsed on use: most people are never projected)
 
     @property
     def created(self) -> int:
@@ -99,8 +105,8 @@ class HubPerson:
 
 
 @dataclass
-class HubDeal:
-    """One HubSpot deal that has partners, with its customer and partner organisations (label order)."""
+class Deal:
+    """One deal that has partners, with its customer and partner organisations (label order)."""
 
     pid: str
     deal_id: str
@@ -115,12 +121,12 @@ class HubDeal:
 
 
 @dataclass
-class HubDirectory:
-    """Everything the linked generator needs from HubSpot, plus names/domains/emails in use there."""
+class Directory:
+    """Everything a projection needs from the ecosystem, plus the names/domains/emails its records use."""
 
-    orgs: list[HubOrg] = field(default_factory=list)
-    people: list[HubPerson] = field(default_factory=list)
-    deals: list[HubDeal] = field(default_factory=list)  # those with partners only
+    orgs: list[Organisation] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    deals: list[Deal] = field(default_factory=list)  # those with partners only
     names: set[str] = field(default_factory=set)
     domains: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
@@ -149,9 +155,9 @@ def country_code(country: str | None) -> str | None:
     return COUNTRY_CODES.get((country or "").strip().lower())
 
 
-def read_hubspot(source: Mapping[str, Any]) -> HubDirectory:
-    """The directory of a HubSpot fixture section (or of a document holding one)."""
-    section = source.get("hubspot", source)
+def read_directory(source: Mapping[str, Any]) -> Directory:
+    """The directory of the ecosystem's records (a fixture section, or a document holding one)."""
+    section = source.get(SECTION, source)
     section = section if isinstance(section, Mapping) else {}
     companies = {str(c["id"]): c for c in section.get("companies") or []}
     entity_of: dict[str, str] = {}
@@ -161,7 +167,7 @@ def read_hubspot(source: Mapping[str, Any]) -> HubDirectory:
     for company_id in companies:
         entity_of.setdefault(company_id, f"hs-company-{company_id}")
     contact_company, deal_company, deal_partners = _associations(section, companies)
-    out = HubDirectory()
+    out = Directory()
     out.orgs = _orgs(companies, entity_of)
     for org in out.orgs:
         out.names |= {org.name.lower(), base_name(org.name).lower()}
@@ -187,7 +193,7 @@ def read_hubspot(source: Mapping[str, Any]) -> HubDirectory:
 
 
 def _person_ids(section: Mapping[str, Any], contacts: list[str]) -> dict[str, str]:
-    """Contact id → person id: HubSpot's ``people`` when present, else ``person-00001``... per contact."""
+    """Contact id → person id: the ``people`` ground truth when present, else ``person-00001``... per contact."""
     person_of: dict[str, str] = {}
     for person, ids in (section.get("people") or {}).items():
         for contact_id in ids:
@@ -251,7 +257,7 @@ def _canonical(records: list[Mapping[str, Any]]) -> Mapping[str, Any]:
     return records[0]
 
 
-def _orgs(companies: Mapping[str, Mapping[str, Any]], entity_of: Mapping[str, str]) -> list[HubOrg]:
+def _orgs(companies: Mapping[str, Mapping[str, Any]], entity_of: Mapping[str, str]) -> list[Organisation]:
     grouped: dict[str, list[str]] = {}
     for company_id in sorted(companies, key=_id_key):
         grouped.setdefault(entity_of[company_id], []).append(company_id)
@@ -265,7 +271,7 @@ def _orgs(companies: Mapping[str, Mapping[str, Any]], entity_of: Mapping[str, st
         domains = (clean_domain((r.get("properties") or {}).get("domain")) for r in records)
         domain = clean_domain(props.get("domain")) or next((d for d in domains if d), "")
         orgs.append(
-            HubOrg(
+            Organisation(
                 entity=entity,
                 company_ids=ids,
                 name=props.get("name") or base_name(domain.split(".")[0].title()) or entity,
@@ -285,10 +291,10 @@ def _orgs(companies: Mapping[str, Mapping[str, Any]], entity_of: Mapping[str, st
     return orgs
 
 
-def _person(pid: str, contact_id: str, record: Mapping[str, Any], entity: str | None) -> HubPerson:
+def _person(pid: str, contact_id: str, record: Mapping[str, Any], entity: str | None) -> Person:
     props = record.get("properties") or {}
     raw = props.get("email")
-    return HubPerson(
+    return Person(
         pid=pid,
         contact_id=contact_id,
         entity=entity,
@@ -304,7 +310,7 @@ def _person(pid: str, contact_id: str, record: Mapping[str, Any], entity: str | 
 
 def _deal(
     pid: str, deal_id: str, record: Mapping[str, Any], account: str | None, partners: list[tuple[str, int]]
-) -> HubDeal:
+) -> Deal:
     props = record.get("properties") or {}
     try:
         amount: float | None = float(str(props.get("amount", "")))
@@ -314,7 +320,7 @@ def _deal(
         close: int | None = ms_from_iso(str(props.get("closedate", "")))
     except ValueError:
         close = None
-    return HubDeal(
+    return Deal(
         pid=pid,
         deal_id=deal_id,
         account_entity=account,

@@ -1,6 +1,6 @@
 """Drafting the synthetic organisations, companies, contacts and deals (before ids are assigned).
 
-Used by :mod:`sandbox.hubspot.generate`; every function draws only from the ``random.Random``
+Used by :mod:`sandbox.ecosystem.generate`; every function draws only from the ``random.Random``
 passed in.  Drafts are returned sorted by creation time so that ids grow with ``createdAt``.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from sandbox.clock import DAY_MS, FIXED_EPOCH_MS, iso_from_ms
-from sandbox.hubspot import fakedata as fd
-from sandbox.hubspot.schema import DEAL_STAGES, INDUSTRIES
+from sandbox.ecosystem.vocabulary import DEAL_STAGES, INDUSTRIES
+from sandbox.kit import fakedata as fd
+from sandbox.kit.clock import DAY_MS, FIXED_EPOCH_MS, iso_from_ms
 
 _SPAN_MS = 3 * 365 * DAY_MS
 

@@ -1,6 +1,6 @@
-"""Deterministic synthetic HubSpot portal: companies, contacts, deals and their associations.
+"""Deterministic synthetic ecosystem: organisations, people, deals, their CRM records and associations.
 
-``generate_world(seed, size)`` splits ``size`` records ~20 % companies, ~50 % contacts, ~30 % deals.
+``generate_ecosystem(seed, size)`` splits ``size`` records ~20 % companies, ~50 % contacts, ~30 % deals.
 The same ``(seed, size)`` always gives byte-identical JSON (``random.Random(seed)``, timestamps in
 the three years before 2026-01-01T00:00:00Z, never the wall clock).
 
@@ -14,21 +14,21 @@ Realistic mess, on purpose:
   GmbH``, ``Lumière Conseil SAS``, ``Sharma Infotech Pvt Ltd``) and domains on their country's TLD.
 * ~3 % of company records are duplicates of another organisation (casing, legal form, a typo or
   no accents in the name; ``WWW.``/``https://…/about``/upper-case domain; another spelling of the
-  country; the same switchboard number in another format).  ``HubSpotWorld.entities`` records
+  country; the same switchboard number in another format).  ``Ecosystem.entities`` records
   which company ids are the same real organisation.
-* Distractors (``HubSpotWorld.distractors``): ~4 % of organisations share another's name but are a
+* Distractors (``Ecosystem.distractors``): ~4 % of organisations share another's name but are a
   different company in another country (own domain, or none recorded), ~3 % have a name one
   letter away from another's (``Acme Analytics`` / ``Acme Analytica``).  People with the same
   first and last name work at different organisations (never two at the same one).
 * ~2.5 % of contacts are a second record of a person already there (nickname, an alias such as
   ``j.smith@``, a personal free-mail address, a numbered address or no email); ~3 % of people use
-  a free-mail address.  ``HubSpotWorld.people`` maps ``person-…`` ids to their contact ids.
+  a free-mail address.  ``Ecosystem.people`` maps ``person-…`` ids to their contact ids.
 * ~10 % of domains are typed messily; emails have upper case and/or surrounding spaces (~6 %);
   phones come in many national/international formats (US, UK, DE, FR, NL, AU, IN); countries are
   spelt several ways (``Deutschland``, ``DE``, ``Holland``, ``Bharat``...); ``duns`` is missing on
   most companies.
 * Deliberately invalid records (~0.5 % of ``size``, at least one of each kind from 200 records up),
-  listed in ``HubSpotWorld.defects``, cycling through:
+  listed in ``Ecosystem.defects``, cycling through:
 
   - a deal whose ``amount`` is ``"n/a"``;
   - a deal whose ``closedate`` is ``"not a date"``;
@@ -43,12 +43,11 @@ from __future__ import annotations
 
 import random
 
-from sandbox.clock import FIXED_EPOCH_MS, iso_from_ms
-from sandbox.hubspot.assoc_types import HUBSPOT_DEFINED, USER_DEFINED
-from sandbox.hubspot.drafts import Draft, make_companies, make_contacts, make_deals, make_orgs
-from sandbox.hubspot.schema import LASTMOD_PROPERTY
-from sandbox.hubspot.world import HubSpotWorld, JsonDict
-from sandbox.perf import paused_gc
+from sandbox.ecosystem.drafts import Draft, make_companies, make_contacts, make_deals, make_orgs
+from sandbox.ecosystem.model import Ecosystem, JsonDict
+from sandbox.ecosystem.vocabulary import HUBSPOT_DEFINED, LASTMOD_PROPERTY, USER_DEFINED
+from sandbox.kit.clock import FIXED_EPOCH_MS, iso_from_ms
+from sandbox.kit.perf import paused_gc
 
 ID_BASE = {"companies": 5_000_000_000, "contacts": 1_000_000, "deals": 12_000_000_000}
 DEFECT_KINDS: tuple[tuple[str, str, str, str], ...] = (
@@ -68,20 +67,20 @@ def split_size(size: int) -> tuple[int, int, int]:
     return companies, contacts, size - companies - contacts
 
 
-def generate_world(seed: int = 7, size: int = 1000) -> HubSpotWorld:
-    """Generate a deterministic HubSpot world of ``size`` records in total."""
+def generate_ecosystem(seed: int = 7, size: int = 1000) -> Ecosystem:
+    """Generate a deterministic ecosystem of ``size`` CRM records in total."""
     with paused_gc():
         return _generate(seed, size)
 
 
-def _generate(seed: int, size: int) -> HubSpotWorld:
+def _generate(seed: int, size: int) -> Ecosystem:
     rng = random.Random(seed)
     n_co, n_ct, n_deals = split_size(size)
     orgs = make_orgs(rng, n_co)
     companies = make_companies(rng, orgs, n_co)
     contacts = make_contacts(rng, orgs, companies, n_ct)
     deals = make_deals(rng, orgs, companies, contacts, n_deals)
-    world = HubSpotWorld(meta={"seed": seed, "size": size, "epoch": iso_from_ms(FIXED_EPOCH_MS)})
+    world = Ecosystem(meta={"seed": seed, "size": size, "epoch": iso_from_ms(FIXED_EPOCH_MS)})
     company_ids = _finish(rng, world, "companies", companies)
     contact_ids = _finish(rng, world, "contacts", contacts)
     deal_ids = _finish(rng, world, "deals", deals)
@@ -110,7 +109,7 @@ def _people(contacts: list[Draft], contact_ids: list[str]) -> dict[str, list[str
     return {f"person-{n + 1:05d}": ids for n, ids in enumerate(ordered)}
 
 
-def _finish(rng: random.Random, world: HubSpotWorld, object_type: str, drafts: list[Draft]) -> list[str]:
+def _finish(rng: random.Random, world: Ecosystem, object_type: str, drafts: list[Draft]) -> list[str]:
     ids: list[str] = []
     next_id = ID_BASE[object_type]
     for draft in drafts:
@@ -167,7 +166,7 @@ def _row(from_type: str, from_id: str, to_type: str, to_id: str, types: list[Jso
     return {"fromType": from_type, "fromId": from_id, "toType": to_type, "toId": to_id, "types": types}
 
 
-def _inject_defects(rng: random.Random, world: HubSpotWorld, size: int) -> list[JsonDict]:
+def _inject_defects(rng: random.Random, world: Ecosystem, size: int) -> list[JsonDict]:
     count = round(size * 0.005)
     if size >= 200:
         count = max(count, len(DEFECT_KINDS))
