@@ -7,7 +7,7 @@
 Starts the sandbox in this process (rate limits off) with one shared world of ``--size`` records per
 system, creates the HubSpot, Salesforce and PartnerStack connectors in a hub on a fresh SQLite file,
 runs full syncs of every stream (HubSpot, then Salesforce, then PartnerStack), reads the clusters
-from ``source_records.golden_id`` and scores them against ``sandbox.ecosystem.identity_truth``: pairwise
+from ``source_records.golden_id`` and scores them against ``sandbox.truth.identity_truth``: pairwise
 precision, recall and F1 per entity, overall and per system pair, the review queue, and a sample of
 false positives / negatives with their key fields.  Then Splink on the same records, and the hub's
 pure matcher timed at 10k and 100k organisations.  Targets: precision >= 0.99 and recall >= 0.95.
@@ -34,8 +34,8 @@ from bench.match_metrics import PairScore, Record, mistakes, score, truth_index
 from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from hub.settings import Settings
-from sandbox.ecosystem import identity_truth
 from sandbox.server import SandboxServer
+from sandbox.truth import identity_truth
 
 ENTITIES = ("organization", "person")
 TARGETS = {"precision": 0.99, "recall": 0.95}

@@ -12,9 +12,9 @@ def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8900, help="base port (HubSpot); 0 = any free port")
+    parser.add_argument("--port", type=int, default=8900, help="base port (first system); 0 = any free port")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--size", type=int, default=1000, help="total number of HubSpot records")
+    parser.add_argument("--size", type=int, default=1000, help="number of CRM records in the shared ecosystem")
     parser.add_argument("--fixture", help="load the world from this fixture JSON instead of generating it")
     parser.add_argument("--rate-limit", type=int, default=190, help="requests per 10 s per token; 0 = off")
     parser.add_argument("--search-rate-limit", type=int, default=5, help="searches per second; 0 = off")

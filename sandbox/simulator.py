@@ -12,7 +12,8 @@ table and names no system.  A simulator says
 * :meth:`Simulator.app`: the ASGI app serving that state;
 * :meth:`Simulator.started` / :meth:`Simulator.stopping`: its background loops (webhook delivery,
   outbound messages), run between ``start()`` and ``stop()``;
-* :meth:`Simulator.credentials`: what a client needs to call it.
+* :meth:`Simulator.credentials`: what a client needs to call it;
+* :meth:`Simulator.truth`: its share of the identity ground truth (:mod:`sandbox.ecosystem.truth`).
 
 A system imports :mod:`sandbox.kit`, :mod:`sandbox.ecosystem`, this module and its own modules,
 never another system (``tests/sandbox/test_sandbox_layering.py``).
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from sandbox.ecosystem import Ecosystem
+from sandbox.ecosystem.truth import TruthPart
 
 StateT = TypeVar("StateT")
 
@@ -86,3 +88,7 @@ class Simulator(ABC, Generic[StateT]):
 
     def stopping(self, state: StateT) -> None:
         """Called at ``stop()`` (also after a failed start): stop background loops; idempotent."""
+
+    def truth(self, doc: Mapping[str, Any]) -> TruthPart:
+        """This system's records and ground-truth links in a fixture document (none by default)."""
+        return TruthPart()

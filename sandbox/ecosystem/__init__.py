@@ -2,7 +2,8 @@
 
 Public surface: :class:`Ecosystem` (``Ecosystem.generate(seed, size)``, ``Ecosystem.from_section``,
 ``.directory()``), :func:`load_fixture`, :data:`FIXTURE_FORMAT`, :func:`identity_truth` and
-:func:`pair_count` (which records of every system are the same organisation or person).
+:func:`pair_count` (which records of every system are the same organisation or person, from each
+system's :class:`TruthPart`; :func:`sandbox.truth.identity_truth` passes every registered system's).
 
 Imports only :mod:`sandbox.kit`; never a simulator (``sandbox.hubspot``, ...), ``hub`` or ``connectors``.
 """
@@ -10,7 +11,7 @@ Imports only :mod:`sandbox.kit`; never a simulator (``sandbox.hubspot``, ...), `
 from sandbox.ecosystem.directory import Deal, Directory, Organisation, Person
 from sandbox.ecosystem.fixture import load_fixture
 from sandbox.ecosystem.model import Ecosystem
-from sandbox.ecosystem.truth import identity_truth, pair_count
+from sandbox.ecosystem.truth import TruthPart, identity_truth, pair_count
 from sandbox.ecosystem.vocabulary import FIXTURE_FORMAT
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Ecosystem",
     "Organisation",
     "Person",
+    "TruthPart",
     "identity_truth",
     "load_fixture",
     "pair_count",

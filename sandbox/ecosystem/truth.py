@@ -1,6 +1,6 @@
-"""Identity ground truth of a sandbox world, across HubSpot, Salesforce and PartnerStack.
+"""Identity ground truth of a sandbox world, across every simulated system.
 
-``identity_truth(doc)`` reads a fixture document (``{"hubspot": {...}, "salesforce": {...},
+``identity_truth(doc, readers)`` reads a fixture document (``{"hubspot": {...}, "salesforce": {...},
 "partnerstack": {...}}``; any section may be missing) and answers which records are the same real
 organisation and the same real person::
 
@@ -18,7 +18,9 @@ of those objects in the document appears in exactly one cluster (records no grou
 are clusters of one), archived and deleted records included: callers comparing with what a hub
 synced drop the records it does not hold.
 
-The ground truth comes from each section's own lists, which share ids: HubSpot's ``entities``
+Each system contributes a :class:`TruthPart` through its simulator's ``truth`` reader
+(:func:`sandbox.truth.identity_truth` passes every registered system's).  The ground truth comes
+from each section's own lists, which share the ecosystem's ids: HubSpot's ``entities``
 (organisation → company ids) and ``people`` (person → contact ids), Salesforce's ``entities``
 (organisation → Account ids, HubSpot's organisation ids for the organisations both hold) and
 ``people`` (person → ``{"hubspot": [...], "salesforce": [...]}``), PartnerStack's ``entities``
@@ -29,19 +31,12 @@ is one cluster of three records.  This module reads fixture data only (never hub
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 Record = tuple[str, str, str]
 Clusters = dict[str, list[frozenset[Record]]]
-
-ORGANIZATION_OBJECTS: tuple[tuple[str, str], ...] = (
-    ("hubspot", "companies"),
-    ("salesforce", "accounts"),
-    ("partnerstack", "partnerships"),
-    ("partnerstack", "customers"),
-)
-PERSON_OBJECTS: tuple[tuple[str, str], ...] = (("hubspot", "contacts"), ("salesforce", "contacts"))
 
 
 class _Components:
@@ -68,15 +63,6 @@ class _Components:
             self.parent[rb] = ra
 
 
-def _section(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    section = doc.get(name)
-    return section if isinstance(section, Mapping) else {}
-
-
-def _ids(rows: Iterable[Mapping[str, Any]], key: str) -> list[str]:
-    return [str(r[key]) for r in rows if isinstance(r, Mapping) and r.get(key) is not None]
-
-
 def _clusters(records: list[Record], links: Iterable[tuple[str, Record]]) -> list[frozenset[Record]]:
     """Components of ``records`` where records listed under the same label are one."""
     known = set(records)
@@ -92,41 +78,46 @@ def _clusters(records: list[Record], links: Iterable[tuple[str, Record]]) -> lis
     return sorted((frozenset(g) for g in grouped.values()), key=lambda c: min(c))
 
 
-def identity_truth(doc: Mapping[str, Any]) -> Clusters:
-    """Ground-truth clusters of organisations and people (see the module docstring)."""
-    hubspot = _section(doc, "hubspot")
-    salesforce = _section(doc, "salesforce")
-    partnerstack = _section(doc, "partnerstack")
-    sf_objects = salesforce.get("objects") if isinstance(salesforce.get("objects"), Mapping) else {}
-    assert isinstance(sf_objects, Mapping)
+@dataclass(frozen=True)
+class TruthPart:
+    """One system's share of the ground truth, read from a fixture document.
 
-    orgs: list[Record] = [("hubspot", "companies", i) for i in _ids(hubspot.get("companies") or [], "id")]
-    orgs += [("salesforce", "accounts", i) for i in _ids(sf_objects.get("Account") or [], "Id")]
-    ps_table: dict[str, str] = {}
-    for table in ("partnerships", "customers"):
-        for key in _ids(partnerstack.get(table) or [], "key"):
-            ps_table[key] = table
-            orgs.append(("partnerstack", table, key))
-    org_links: list[tuple[str, Record]] = []
-    for entity, ids in (hubspot.get("entities") or {}).items():
-        org_links += [(f"org:{entity}", ("hubspot", "companies", str(i))) for i in ids]
-    for entity, ids in (salesforce.get("entities") or {}).items():
-        org_links += [(f"org:{entity}", ("salesforce", "accounts", str(i))) for i in ids]
-    for entity, keys in (partnerstack.get("entities") or {}).items():
-        org_links += [(f"org:{entity}", ("partnerstack", ps_table[str(k)], str(k))) for k in keys if str(k) in ps_table]
+    ``organizations`` / ``people``: its records of those entities; ``*_links``: ``(label, record)``
+    pairs, where records listed under the same label (``org:<entity id>``, ``person:<person id>``)
+    are the same real entity.  A link may name another system's record (Salesforce's ``people``
+    list the ecosystem's contact ids); links to records no part lists are ignored.
+    """
 
-    people: list[Record] = [("hubspot", "contacts", i) for i in _ids(hubspot.get("contacts") or [], "id")]
-    people += [("salesforce", "contacts", i) for i in _ids(sf_objects.get("Contact") or [], "Id")]
-    person_links: list[tuple[str, Record]] = []
-    for person, ids in (hubspot.get("people") or {}).items():
-        person_links += [(f"person:{person}", ("hubspot", "contacts", str(i))) for i in ids]
-    for person, systems in (salesforce.get("people") or {}).items():
-        if not isinstance(systems, Mapping):
-            continue
-        person_links += [(f"person:{person}", ("hubspot", "contacts", str(i))) for i in systems.get("hubspot") or []]
-        person_links += [
-            (f"person:{person}", ("salesforce", "contacts", str(i))) for i in systems.get("salesforce") or []
-        ]
+    organizations: list[Record] = field(default_factory=list)
+    people: list[Record] = field(default_factory=list)
+    organization_links: list[tuple[str, Record]] = field(default_factory=list)
+    person_links: list[tuple[str, Record]] = field(default_factory=list)
+
+
+TruthReader = Callable[[Mapping[str, Any]], TruthPart]
+
+
+def section(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """``doc[name]`` when it is an object, else an empty mapping."""
+    found = doc.get(name)
+    return found if isinstance(found, Mapping) else {}
+
+
+def ids(rows: Iterable[Mapping[str, Any]], key: str) -> list[str]:
+    """``row[key]`` of every row that has one, as strings."""
+    return [str(r[key]) for r in rows if isinstance(r, Mapping) and r.get(key) is not None]
+
+
+def identity_truth(doc: Mapping[str, Any], readers: Iterable[TruthReader]) -> Clusters:
+    """Ground-truth clusters of organisations and people from every reader's part of ``doc``.
+
+    :func:`sandbox.truth.identity_truth` calls this with every registered system's reader.
+    """
+    parts = [read(doc) for read in readers]
+    orgs = [r for part in parts for r in part.organizations]
+    people = [r for part in parts for r in part.people]
+    org_links = [link for part in parts for link in part.organization_links]
+    person_links = [link for part in parts for link in part.person_links]
     return {"organization": _clusters(orgs, org_links), "person": _clusters(people, person_links)}
 
 

@@ -2,7 +2,9 @@
 successors, see :mod:`sandbox.hubspot.versions`) for tests and benchmarks.
 
 Public surface: :func:`create_hubspot_app`, :class:`HubSpotState`, :class:`HubSpotConfig`,
-:class:`HubSpotWorld` and :func:`generate_world`.
+:class:`HubSpotWorld` and :func:`generate_world` (HubSpot's projection of a generated
+:class:`sandbox.ecosystem.Ecosystem`, :mod:`sandbox.hubspot.project`); its entry in
+:data:`sandbox.systems.SYSTEMS` is :data:`sandbox.hubspot.simulator.SIMULATOR`.
 """
 
 from sandbox.hubspot.app import create_hubspot_app

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from sandbox.ecosystem.truth import TruthPart
 from sandbox.hubspot.app import create_hubspot_app
 from sandbox.hubspot.config import HubSpotConfig
 from sandbox.hubspot.project import world_from_ecosystem
 from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.truth import hubspot_truth
 from sandbox.hubspot.world import HubSpotWorld
 from sandbox.simulator import BuildContext, Endpoint, Simulator
 
@@ -66,6 +69,10 @@ class HubSpotSimulator(Simulator[HubSpotState]):
             "developer_api_key": cfg.developer_api_key,
             "app_id": str(cfg.app_id),
         }
+
+    def truth(self, doc: Mapping[str, Any]) -> TruthPart:
+        """Its records and ground-truth links (:mod:`sandbox.hubspot.truth`)."""
+        return hubspot_truth(doc)
 
 
 SIMULATOR = HubSpotSimulator()

@@ -4,7 +4,8 @@ Written from the API reference only (never imports ``hub``, ``connectors`` or ``
 
 Public surface: :func:`create_partnerstack_app`, :class:`PartnerStackState`,
 :class:`PartnerStackConfig`, :class:`PartnerStackWorld`, :func:`generate_world`,
-:func:`load_partnerstack_world` and :class:`PartnerStackServer` (a background server).
+:func:`load_partnerstack_world` and :class:`PartnerStackServer` (a background server); its entry in
+:data:`sandbox.systems.SYSTEMS` is :data:`sandbox.partnerstack.simulator.SIMULATOR`.
 """
 
 from sandbox.partnerstack.app import create_partnerstack_app

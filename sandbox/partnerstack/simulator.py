@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from sandbox.ecosystem.truth import TruthPart
 from sandbox.partnerstack.app import create_partnerstack_app
 from sandbox.partnerstack.config import PartnerStackConfig
 from sandbox.partnerstack.runner import load_partnerstack_world
 from sandbox.partnerstack.state import PartnerStackState
+from sandbox.partnerstack.truth import partnerstack_truth
 from sandbox.simulator import BuildContext, Endpoint, Simulator
 
 
@@ -37,6 +40,10 @@ class PartnerStackSimulator(Simulator[PartnerStackState]):
     def credentials(self, state: PartnerStackState, endpoint: Endpoint) -> dict[str, str]:
         """Live and test key pairs and the admin token."""
         return state.config.credentials()
+
+    def truth(self, doc: Mapping[str, Any]) -> TruthPart:
+        """Its records and ground-truth links (:mod:`sandbox.partnerstack.truth`)."""
+        return partnerstack_truth(doc)
 
 
 SIMULATOR = PartnerStackSimulator()

@@ -7,9 +7,11 @@ Public surface:
 
 * :func:`create_salesforce_app` (FastAPI app), :class:`SalesforceState`, :class:`SalesforceConfig`;
 * :class:`SalesforceWorld` (fixture section ``"salesforce"``), :func:`generate_world`,
-  :func:`load_salesforce_world` (both take ``hubspot=`` — a HubSpot fixture section — to generate a
-  world that overlaps HubSpot's, with ground truth keyed by HubSpot's ids);
-* HTTPS: :func:`generate_self_signed_cert`, :func:`client_ssl_context`, :func:`serve_https`, :class:`HTTPSServerThread`,
+  :func:`load_salesforce_world` (both take ``ecosystem=`` — a :class:`sandbox.ecosystem.Ecosystem` —
+  to project the shared world, with ground truth keyed by the ecosystem's ids);
+* :data:`sandbox.salesforce.simulator.SIMULATOR`, its entry in :data:`sandbox.systems.SYSTEMS`;
+* HTTPS (from :mod:`sandbox.kit`): :func:`generate_self_signed_cert`, :func:`client_ssl_context`, :func:`serve_https`,
+  :class:`HTTPSServerThread`;
   :class:`SalesforceSandbox` (all-in-one background server), :func:`credentials`.
 """
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from sandbox.ecosystem.truth import TruthPart
 from sandbox.salesforce.app import create_salesforce_app
 from sandbox.salesforce.config import SalesforceConfig
 from sandbox.salesforce.server import credentials, load_salesforce_world
 from sandbox.salesforce.state import SalesforceState
+from sandbox.salesforce.truth import salesforce_truth
 from sandbox.simulator import BuildContext, Endpoint, Simulator
 
 
@@ -37,6 +40,10 @@ class SalesforceSimulator(Simulator[SalesforceState]):
     def credentials(self, state: SalesforceState, endpoint: Endpoint) -> dict[str, str]:
         """Instance URL, OAuth client, user, session, admin token and the certificate path."""
         return credentials(state.config, endpoint.base_url, endpoint.cert_path)
+
+    def truth(self, doc: Mapping[str, Any]) -> TruthPart:
+        """Its records and ground-truth links (:mod:`sandbox.salesforce.truth`)."""
+        return salesforce_truth(doc)
 
 
 SIMULATOR = SalesforceSimulator()
