@@ -1,7 +1,8 @@
-"""Projecting a HubSpot world onto Salesforce: the same organisations, people and partner deals.
+"""Projecting the shared ecosystem onto Salesforce: the same organisations, people and partner deals.
 
-Used by :func:`sandbox.salesforce.generate.generate_world` when it is given a HubSpot section.
-Shares (of the Salesforce record counts, capped by what HubSpot holds):
+Used by :func:`sandbox.salesforce.generate.generate_world` when it is given an ecosystem (its
+:class:`sandbox.ecosystem.Directory`; "HubSpot" below means the ecosystem's records, which HubSpot's
+projection keeps as they are).  Shares (of the Salesforce record counts, capped by what it holds):
 
 * ~72 % of the distinct organisations behind Accounts are HubSpot organisations (~90 % of
   HubSpot's partners first, then customers that have partner deals), the rest exist only in
