@@ -71,8 +71,12 @@ def _check_duplicates(ids: list[str]) -> None:
 def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
     """Batch endpoints."""
 
-    def full(object_type: str, record: Record) -> JsonDict:
-        return Renderer(object_type, list(record.properties), state.known[object_type]).render(record)
+    def full(object_type: str, record: Record, item: dict[str, Any] | None = None) -> JsonDict:
+        out = Renderer(object_type, list(record.properties), state.known[object_type]).render(record)
+        trace = (item or {}).get("objectWriteTraceId")
+        if trace:
+            out["objectWriteTraceId"] = str(trace)  # echoed in results (SimplePublicObject schema)
+        return out
 
     @router.post("/crm/v3/objects/{objectType}/batch/read")
     async def batch_read(request: Request, objectType: str) -> Response:
@@ -113,7 +117,7 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
             except HubSpotError as exc:
                 errors.append(_input_error(exc, item, None))
                 continue
-            results.append(full(object_type, created))
+            results.append(full(object_type, created, item))
         return batch_response(results, errors, started, state.clock.now_ms(), success_status=201)
 
     @router.post("/crm/v3/objects/{objectType}/batch/update")
@@ -136,7 +140,7 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
             except HubSpotError as exc:
                 errors.append(_input_error(exc, item, ident))
                 continue
-            results.append(full(object_type, updated))
+            results.append(full(object_type, updated, item))
         if missing:
             errors.insert(0, _not_found(object_type, "update", missing))
         return batch_response(results, errors, started, state.clock.now_ms())
@@ -164,11 +168,11 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
         props = ops.clean_or_raise(state, object_type, item.get("properties") or {})
         record = ops.resolve(state, object_type, ident, id_property)
         if record is not None:
-            out = full(object_type, ops.update(state, object_type, record, props))
+            out = full(object_type, ops.update(state, object_type, record, props), item)
             out["new"] = False
             return out
         key = ops.clean_or_raise(state, object_type, {id_property: ident})
-        out = full(object_type, ops.create(state, object_type, {**props, **key}))
+        out = full(object_type, ops.create(state, object_type, {**props, **key}), item)
         out["new"] = True
         return out
 

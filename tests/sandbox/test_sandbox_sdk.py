@@ -19,9 +19,9 @@ from hubspot.crm.companies import (
     SimplePublicObjectBatchInputUpsert,
     SimplePublicObjectId,
 )
+from hubspot.crm.companies.exceptions import ApiException as CompaniesApiException
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert as ContactUpsertBatch
 from hubspot.crm.contacts import SimplePublicObjectBatchInputUpsert as ContactUpsert
-from hubspot.crm.companies.exceptions import ApiException as CompaniesApiException
 from hubspot.crm.contacts.exceptions import ApiException as ContactsApiException
 from urllib3.util.retry import Retry
 
