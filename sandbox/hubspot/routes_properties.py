@@ -1,4 +1,4 @@
-"""``/crm/v3/properties/{objectType}``: list, read and create properties; list and create groups.
+"""``/crm/v3/properties/{objectType}``: list, read, create and archive properties; list and create groups.
 
 The dated twin is ``/crm/properties/2026-03/{objectType}``
 (https://developers.hubspot.com/docs/api-reference/latest/crm/properties/create-property).
@@ -67,3 +67,19 @@ def add_property_routes(router: APIRouter, state: HubSpotState) -> None:
         defs[prop.name] = prop
         state.known[object_type].add(prop.name)
         return json_response(properties.render(object_type, prop), 201)
+
+    @router.delete("/crm/v3/properties/{objectType}/{propertyName}")
+    async def archive_property(objectType: str, propertyName: str) -> Response:
+        """Archive a custom property (HubSpot-defined ones cannot be): its values stop being served."""
+        object_type = object_type_param(objectType)
+        prop = state.schema[object_type].get(propertyName)
+        if prop is None:
+            raise HubSpotError(404, "OBJECT_NOT_FOUND", f"Unable to find property {propertyName}")
+        if not prop.custom:
+            raise HubSpotError(
+                400, "VALIDATION_ERROR", f"Property {propertyName} is HubSpot-defined; it cannot be archived"
+            )
+        del state.schema[object_type][propertyName]
+        state.known[object_type].discard(propertyName)
+        state.store.tables[object_type].unique.pop(propertyName, None)
+        return Response(status_code=204)

@@ -39,7 +39,11 @@ class HubSpotState:
         self.webhooks = WebhookService(self.config, self.clock)
 
     def replace_world(self, world: HubSpotWorld) -> None:
-        """Swap in new data (credentials, tokens, faults and counters are kept)."""
+        """Swap in new data (credentials, tokens, faults and counters are kept; properties created
+        through the properties API go with the old data: a world does not carry them)."""
+        self.schema = build_schema()
+        self.known = {obj: set(defs) for obj, defs in self.schema.items()}
+        self.property_groups = default_groups()
         self.store = HubSpotStore.from_world(world)
         self.clock.advance_past(self.store.max_updated_ms())
 
