@@ -74,7 +74,8 @@ def plan(
     while True:
         rows = conn.execute(
             select(
-                source_records.c.external_id, source_records.c.canonical_id, golden_records.c.fields,
+                source_records.c.external_id, source_records.c.canonical_id, source_records.c.golden_id,
+                golden_records.c.fields,
                 golden_records.c.last_entry_id, ledger_entries.c.raw,
             )
             .join(golden_records, golden_records.c.canonical_id == source_records.c.canonical_id)
@@ -111,7 +112,10 @@ def plan(
                 key = _format(row.fields.get(rule.key)) or ""
                 if not key:
                     continue
-            yield WriteRecord(key=key, properties=changes), row.canonical_id, row.last_entry_id
+            # the upstream id when the source record is the one written; the golden id for its hub-id slot
+            external_id = row.external_id if rule.key == "$external_id" else None
+            record = WriteRecord(key=key, properties=changes, external_id=external_id, hub_id=row.golden_id)
+            yield record, row.canonical_id, row.last_entry_id
         after = rows[-1].external_id
 
 

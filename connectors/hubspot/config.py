@@ -48,6 +48,12 @@ class HubSpotConfig(BaseModel):
     webhook_secret_previous: SecretStr | None = Field(
         default=None, description="The secret being rotated out: both verify until this is removed."
     )
+    hub_id_property: str = Field(
+        default="partner_hub_id",
+        pattern=r"^[a-z][a-z0-9_]{0,99}$",
+        description="The custom property (unique values) holding the hub's id of each record; the connector "
+        "creates it through the properties API when the portal lacks it, and upserts new records by it.",
+    )
     extra_properties: dict[str, list[str]] = Field(
         default_factory=dict, description="More properties to read per object, e.g. {companies: [my_prop]}."
     )

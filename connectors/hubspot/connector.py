@@ -4,7 +4,8 @@
   record whose inline list was cut at 100 gets that object type's associations from the batch API;
 * incremental read: search on last-modified time (``search.py``), associations by batch read
   (``/crm/associations/2026-03/{from}/{to}/batch/read``), every page of every record;
-* write-back: batch upsert by a unique property (domain for companies, email for contacts);
+* write-back: batch update by record id, batch create, batch upsert only by the unique hub-id
+  property, which the connector creates through the properties API when missing (``writes.py``);
 * auth: private-app bearer token, or OAuth2 refresh against ``/oauth/2026-03/token``;
 * limits: a spent daily limit pauses the stream, 530 is an auth failure (``requester.py``).
 
@@ -26,6 +27,7 @@ from connectors.hubspot.requester import HubSpotRequester
 from connectors.hubspot.search import search_pages, to_epoch_ms
 from connectors.hubspot.signature import HubSpotV3
 from connectors.hubspot.streams import ASSOCIATIONS, LAST_MODIFIED, PROPERTIES, SPEC
+from connectors.hubspot.writes import HubSpotWriter
 from connectors.sdk import (
     BearerToken,
     Connector,
@@ -35,7 +37,6 @@ from connectors.sdk import (
     Page,
     PaginationLoopError,
     ReadRequest,
-    RequestRejected,
     RetryPolicy,
     StandardWebhooks,
     Verifier,
@@ -76,6 +77,7 @@ class HubSpotConnector(Connector):
         self.requester = HubSpotRequester(
             client, RetryPolicy(attempts=config.max_retries + 1), portal_timezone=config.portal_timezone
         )
+        self.writer = HubSpotWriter(self.requester, self.paths, config.hub_id_property, BATCH_LIMIT)
 
     def _auth(self) -> httpx.Auth:
         cfg = self.config
@@ -137,7 +139,10 @@ class HubSpotConnector(Connector):
         return records
 
     def properties(self, object_name: str) -> list[str]:
-        return PROPERTIES[object_name] + self.config.extra_properties.get(object_name, [])
+        """The properties read: the defaults, the hub-id property (absent until created: HubSpot
+        ignores unknown names in reads) and the configured extras."""
+        extra = [p for p in self.config.extra_properties.get(object_name, []) if p != self.config.hub_id_property]
+        return PROPERTIES[object_name] + [self.config.hub_id_property] + extra
 
     def read(self, stream: str, request: ReadRequest) -> Iterator[Page]:
         spec = self.spec.stream(stream)
@@ -218,69 +223,15 @@ class HubSpotConnector(Connector):
     def write(
         self, object_name: str, records: list[WriteRecord], *, id_property: str | None = None
     ) -> list[WriteResult]:
-        """Batch-upsert by a unique property (``hs_object_id`` updates known records; ``domain``/``email``
-        also create); per-record results, a bad one fails alone."""
+        """Update by record id, upsert by the unique hub-id property, or create (``writes.py``);
+        per-record results, a bad one fails alone."""
         spec = next((w for w in self.spec.writes if w.object == object_name), None)
         if spec is None:
             return super().write(object_name, records, id_property=id_property)
-        prop = id_property or spec.id_property
-        results: list[WriteResult] = []
-        for start in range(0, len(records), spec.batch_size):
-            results.extend(self._upsert_batch(object_name, prop, records[start : start + spec.batch_size]))
-        return results
-
-    def _upsert_batch(self, object_name: str, id_property: str, batch: list[WriteRecord]) -> list[WriteResult]:
-        body = {
-            "inputs": [
-                {
-                    "id": record.key,
-                    "idProperty": id_property,
-                    "properties": record.properties,
-                    "objectWriteTraceId": str(n),
-                }
-                for n, record in enumerate(batch)
-            ]
-        }
-        try:
-            # https://developers.hubspot.com/docs/api-reference/2026-03/crm/objects/companies/batch/upsert-companies
-            document = self.requester.post_json(self.paths.batch(object_name, "upsert"), body)
-        except RequestRejected as exc:
-            return [WriteResult(key=r.key, ok=False, error=str(exc)) for r in batch]
-        done: dict[str, dict[str, Any]] = {}
-        for result in document.get("results", []):
-            value = (result.get("properties") or {}).get(id_property)
-            if value is None and id_property == "hs_object_id":
-                value = result.get("id")
-            done[str(value or "").strip().lower()] = result
-        errors = document.get("errors", [])
-        messages = _errors_by_key(errors, batch)
-        out: list[WriteResult] = []
-        for record in batch:
-            hit = done.get(record.key.strip().lower())
-            if hit is not None:
-                out.append(WriteResult(key=record.key, ok=True, external_id=str(hit["id"]), created=hit.get("new")))
-            else:
-                message = messages.get(record.key) or "; ".join(e.get("message", "") for e in errors) or "not written"
-                out.append(WriteResult(key=record.key, ok=False, error=message))
-        return out
-
-
-def _errors_by_key(errors: list[dict[str, Any]], batch: list[WriteRecord]) -> dict[str, str]:
-    """Match 207 errors to inputs through ``objectWriteTraceId`` or the ids named in ``context``."""
-    by_trace = {str(n): record.key for n, record in enumerate(batch)}
-    keys = {record.key for record in batch}
-    messages: dict[str, str] = {}
-    for error in errors:
-        context = error.get("context") or {}
-        named: list[str] = []
-        for trace in context.get("objectWriteTraceId", []) or []:
-            if str(trace) in by_trace:
-                named.append(by_trace[str(trace)])
-        for values in context.values():
-            named.extend(v for v in values if isinstance(v, str) and v in keys)
-        for key in named:
-            messages[key] = str(error.get("message", "rejected"))
-    return messages
+        prop = id_property or self.config.hub_id_property
+        if prop == spec.id_property:
+            prop = self.config.hub_id_property  # the spec names the default; the config may rename it
+        return self.writer.write(object_name, records, prop)
 
 
 def now_iso() -> str:

@@ -44,6 +44,11 @@ class ApiPaths:
         """``batch/read``, ``batch/upsert``, ..."""
         return f"{self.objects(object_name)}/batch/{verb}"
 
+    def properties(self, object_name: str) -> str:
+        """``/crm/properties/2026-03/{type}`` (legacy ``/crm/v3/properties/{type}``): list and create;
+        ``/{name}`` reads one."""
+        return f"/crm/v3/properties/{object_name}" if self.legacy else f"/crm/properties/{self.version}/{object_name}"
+
     def association_batch_read(self, from_object: str, to_object: str) -> str:
         """``POST /crm/associations/2026-03/{from}/{to}/batch/read`` (legacy ``/crm/v4/associations/...``)."""
         if self.legacy:

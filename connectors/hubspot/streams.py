@@ -11,6 +11,8 @@ from connectors.hubspot.paths import ApiPaths
 from connectors.sdk import ConnectorSpec, CursorTokenPaginator, StreamSpec, WriteSpec
 
 DEFAULT_PATHS = ApiPaths("2026-03")
+# The default name of the custom property (unique values) holding the hub's id (config: hub_id_property).
+HUB_ID_PROPERTY = "partner_hub_id"
 
 PROPERTIES: dict[str, list[str]] = {
     "companies": [
@@ -60,9 +62,17 @@ SPEC = ConnectorSpec(
     kind="hubspot",
     title="HubSpot CRM",
     streams=tuple(_stream(name) for name in ("companies", "contacts", "deals")),
-    writes=(
-        WriteSpec(object="companies", operation="upsert", id_property="domain", batch_size=100),
-        WriteSpec(object="contacts", operation="upsert", id_property="email", batch_size=100),
+    # Update by record id when the hub knows it, otherwise upsert by the hub-id property (writes.py);
+    # never by hs_object_id or domain, which HubSpot refuses as idProperty.
+    writes=tuple(
+        WriteSpec(
+            object=name,
+            operation="upsert",
+            id_property=HUB_ID_PROPERTY,
+            batch_size=100,
+            doc_url=f"https://developers.hubspot.com/docs/api-reference/2026-03/crm/objects/{name}/batch/upsert-{name}",
+        )
+        for name in ("companies", "contacts", "deals")
     ),
     doc_url="https://developers.hubspot.com/docs/api-reference/overview",
 )

@@ -184,6 +184,9 @@ class PartnerStackConnector(Connector):
 
         Writable: partnerships ``group_key``, ``tier_key``, ``manager_email``, ``fields``; deals ``stage``,
         ``lost_reason``, ``fields``. After an authentication failure the rest are failed unsent.
+        A record is addressed by its ``external_id`` when given, else by its ``key``. Its ``hub_id`` is
+        not written: PartnerStack documents no external key on update (``external_key`` and
+        ``customer_key`` are set at create), ADR 21.
         """
         if object_name not in WRITABLE:
             return super().write(object_name, records, id_property=id_property)
@@ -209,11 +212,12 @@ class PartnerStackConnector(Connector):
             allowed = ", ".join(sorted(WRITABLE[object_name]))
             error = f"not writable on {object_name}: {', '.join(unknown)} (writable: {allowed})"
             return WriteResult(key=record.key, ok=False, error=error)
-        if not record.key.strip():
+        key = record.external_id or record.key  # the record's PartnerStack key
+        if not key.strip():
             return WriteResult(key=record.key, ok=False, error="no key")
         try:
             # https://docs.partnerstack.com/reference (PATCH /partnerships/{key}, PATCH /deals/{key})
-            path = f"/{object_name}/{quote(record.key, safe='')}"
+            path = f"/{object_name}/{quote(key, safe='')}"
             document = call(self.requester, "PATCH", path, json=record.properties)
         except AuthError:
             raise
@@ -221,7 +225,7 @@ class PartnerStackConnector(Connector):
             return WriteResult(key=record.key, ok=False, error=str(exc), details={"status": exc.status})
         data = document.get("data")
         external_id = key_of(data.get("key")) if isinstance(data, dict) else None
-        return WriteResult(key=record.key, ok=True, external_id=external_id or record.key, created=False)
+        return WriteResult(key=record.key, ok=True, external_id=external_id or key, created=False)
 
     # --- webhooks ---------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import httpx
@@ -34,9 +35,9 @@ from connectors.salesforce.config import SalesforceConfig
 from connectors.salesforce.query import Soql
 from connectors.salesforce.reader import StreamReader
 from connectors.salesforce.requester import ApiUsage, LimitTracker, SalesforceRequester
-from connectors.salesforce.streams import SOBJECTS, SPEC, SObjectStream
+from connectors.salesforce.streams import HUB_ID_FIELD, SOBJECTS, SPEC, SObjectStream
 from connectors.salesforce.verifier import OutboundMessageToken
-from connectors.salesforce.writer import Writer
+from connectors.salesforce.writer import ID_FIELD, Writer
 from connectors.sdk import (
     ConfigError,
     Connector,
@@ -177,12 +178,41 @@ class SalesforceConnector(Connector):
     def write(
         self, object_name: str, records: list[WriteRecord], *, id_property: str | None = None
     ) -> list[WriteResult]:
-        """Update by ``Id`` (the default) or upsert by an external-id field; per-record results."""
+        """Update by ``Id`` (the default) or upsert by an external-id field; per-record results.
+
+        Where the org's describe lists ``Partner_Hub_Id__c`` (ADR 21), a record's ``hub_id`` is written
+        to it, and a record without an ``external_id`` is upserted by it (created when no record holds
+        that hub id); a record with an ``external_id`` is updated by that Id.
+        """
         source = self._source(object_name)
         spec = next((w for w in self.spec.writes if w.object == source.stream), None)
         if spec is None:
             return super().write(object_name, records, id_property=id_property)
-        return self.writer.write(source.sobject, records, id_property or spec.id_property)
+        field = id_property or spec.id_property
+        hub_slot = any(r.hub_id for r in records) and self.has_hub_id_field(source.sobject)
+        groups: dict[str, list[tuple[int, WriteRecord]]] = {}
+        for n, record in enumerate(records):
+            properties = dict(record.properties)
+            if hub_slot and record.hub_id:
+                properties.setdefault(HUB_ID_FIELD, record.hub_id)
+            if record.external_id:
+                routed = (ID_FIELD, replace(record, key=record.external_id, properties=properties))
+            elif hub_slot and record.hub_id:
+                properties.pop(HUB_ID_FIELD, None)
+                routed = (HUB_ID_FIELD, replace(record, key=record.hub_id, properties=properties))
+            else:
+                routed = (field, replace(record, properties=properties))
+            groups.setdefault(routed[0], []).append((n, routed[1]))
+        results: dict[int, WriteResult] = {}
+        for by, batch in groups.items():
+            written = self.writer.write(source.sobject, [r for _, r in batch], by)
+            for (n, _), result in zip(batch, written, strict=True):
+                results[n] = replace(result, key=records[n].key)
+        return [results[n] for n in range(len(records))]
+
+    def has_hub_id_field(self, sobject: str) -> bool:
+        """Whether this org's ``sobject`` has the hub-id field (describe, cached)."""
+        return not self.reader.org.missing((sobject,)) and HUB_ID_FIELD.lower() in self.reader.org.fields(sobject)
 
     def _source(self, object_name: str) -> SObjectStream:
         """A stream by its name, or by its Salesforce object name (``Account``)."""

@@ -54,6 +54,9 @@ class SObjectStream:
 
 
 _COMMON = ("CreatedDate", CURSOR_FIELD, "IsDeleted")
+# The custom external-id field holding the hub's id (ADR 21): read and written only where the org's
+# describe lists it (a default field the org lacks is left out of the query, reader.py).
+HUB_ID_FIELD = "Partner_Hub_Id__c"
 
 SOBJECTS: dict[str, SObjectStream] = {
     s.stream: s
@@ -61,18 +64,19 @@ SOBJECTS: dict[str, SObjectStream] = {
         SObjectStream(
             "accounts", "Account",
             ("Id", "Name", "Website", "Type", "Industry", "BillingCity", "BillingCountry", "NumberOfEmployees",
-             "AnnualRevenue", "Phone", "IsPartner", "ChannelProgramName", "ChannelProgramLevelName", *_COMMON),
+             "AnnualRevenue", "Phone", "IsPartner", "ChannelProgramName", "ChannelProgramLevelName", HUB_ID_FIELD,
+             *_COMMON),
             "sforce_api_objects_account.htm",
         ),
         SObjectStream(
             "contacts", "Contact",
-            ("Id", "AccountId", "FirstName", "LastName", "Email", "Phone", "Title", *_COMMON),
+            ("Id", "AccountId", "FirstName", "LastName", "Email", "Phone", "Title", HUB_ID_FIELD, *_COMMON),
             "sforce_api_objects_contact.htm",
         ),
         SObjectStream(
             "opportunities", "Opportunity",
             ("Id", "AccountId", "Name", "StageName", "Amount", "CurrencyIsoCode", "CloseDate", "Probability",
-             "ForecastCategoryName", "IsClosed", "IsWon", "Type", "LeadSource", "PartnerAccountId",
+             "ForecastCategoryName", "IsClosed", "IsWon", "Type", "LeadSource", "PartnerAccountId", HUB_ID_FIELD,
              *_COMMON),  # ContactId (contact-centric orgs, API 46+): add it with extra_fields where it exists
             "sforce_api_objects_opportunity.htm",
             enrich=("partners",),
@@ -82,7 +86,8 @@ SOBJECTS: dict[str, SObjectStream] = {
             "deal_registrations", "Lead",
             ("Id", "FirstName", "LastName", "Company", "Email", "Phone", "Title", "Website", "Country", "Status",
              "LeadSource", "RecordTypeId", "IsConverted", "ConvertedAccountId", "ConvertedContactId",
-             "ConvertedOpportunityId", "ConvertedDate", "PartnerAccountId", "CurrencyIsoCode", *_COMMON),
+             "ConvertedOpportunityId", "ConvertedDate", "PartnerAccountId", "CurrencyIsoCode", HUB_ID_FIELD,
+             *_COMMON),
             "sforce_api_objects_lead.htm",
             record_type=True,
         ),

@@ -50,10 +50,20 @@ class Page:
 
 @dataclass(frozen=True)
 class WriteRecord:
-    """One record to write: ``key`` is the value of the write spec's id property."""
+    """One record to write: ``key`` is the value of the write spec's id property.
+
+    ``external_id``: the upstream's own id of the record when the hub knows it (a connector then
+    updates it by that id); ``hub_id``: the hub's id of the record's golden record, stamped in the
+    system's hub-id slot (HubSpot's unique hub-id property, Salesforce ``Partner_Hub_Id__c``) and,
+    without ``external_id``, the key a connector upserts by; ``idempotency_key``: the same for every
+    attempt of one logical write (a connector passes it on where the upstream takes one).
+    """
 
     key: str
     properties: dict[str, Any]
+    external_id: str | None = None
+    hub_id: str | None = None
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class FieldType(StrEnum):
     COUNTRY = "country"
     CURRENCY = "currency"
     DIGITS = "digits"
+    HUB_ID = "hub_id"
     ENUM = "enum"
     ENUM_LIST = "enum_list"
     STRING_LIST = "string_list"

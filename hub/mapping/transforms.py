@@ -39,6 +39,7 @@ __all__ = [
     "to_datetime",
     "to_decimal",
     "to_digits",
+    "to_hub_id",
     "to_integer",
     "to_string",
 ]
@@ -236,6 +237,21 @@ def to_digits(value: object) -> str | None:
     return digits
 
 
+_HUB_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def to_hub_id(value: object) -> str | None:
+    """The hub's id as the hub wrote it into a system (a UUID, lower-cased); anything else is not one
+    (an external-id slot may hold another system's id: ``on_invalid: drop`` leaves the field empty)."""
+    text = text_or_none(value)
+    if text is None:
+        return None
+    lowered = text.lower()
+    if not _HUB_ID.fullmatch(lowered):
+        raise ValueError(f"not a hub id: {text!r}")
+    return lowered
+
+
 def split_list(value: object, separator: str = ";") -> list[str]:
     """Items of a delimited text ("a; b;;c" → ["a", "b", "c"]) or of a JSON list; blank → []."""
     if isinstance(value, list):
@@ -258,6 +274,7 @@ SCALAR_TRANSFORMS: Mapping[str, Callable[[object], object]] = MappingProxyType(
         "email": normalize_email,
         "country": normalize_country,
         "currency": normalize_currency,
+        "hub_id": to_hub_id,
         "digits": to_digits,
     }
 )

@@ -1,5 +1,6 @@
-"""Simulated HubSpot CRM (v3 objects, v4 associations, OAuth v1, and their 2026-03 date-versioned
-successors, see :mod:`sandbox.hubspot.versions`) for tests and benchmarks.
+"""Simulated HubSpot CRM (v3 objects, v4 associations, v3 properties, OAuth v1, and their 2026-03
+date-versioned successors, see :mod:`sandbox.hubspot.versions`) for tests and benchmarks. Upserts are
+by properties with unique values only (:mod:`sandbox.hubspot.routes_batch`).
 
 Public surface: :func:`create_hubspot_app`, :class:`HubSpotState`, :class:`HubSpotConfig`,
 :class:`HubSpotWorld` and :func:`generate_world` (HubSpot's projection of a generated

@@ -16,6 +16,7 @@ from sandbox.hubspot.routes_assoc import add_assoc_routes
 from sandbox.hubspot.routes_batch import add_batch_routes
 from sandbox.hubspot.routes_oauth import add_oauth_routes
 from sandbox.hubspot.routes_objects import add_object_routes
+from sandbox.hubspot.routes_properties import add_property_routes
 from sandbox.hubspot.routes_search import add_search_routes
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.versions import add_date_versioned_routes
@@ -48,6 +49,7 @@ def create_hubspot_app(state: HubSpotState) -> FastAPI:
         add_batch_routes,
         add_search_routes,
         add_object_routes,
+        add_property_routes,
         add_assoc_routes,
         add_oauth_routes,
         add_admin_routes,

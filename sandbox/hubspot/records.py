@@ -3,7 +3,8 @@
 * ``ids``: every record id (archived too), sorted — list paging bisects into it.
 * ``lastmod``: ``(updated_ms, id)`` of live records, sorted — incremental search on
   ``hs_lastmodifieddate`` / ``lastmodifieddate`` bisects into it instead of scanning.
-* ``unique``: normalised value → id for each unique property (``domain``, ``email``).
+* ``unique``: normalised value → id for each unique property (``email``, and each custom property
+  with ``hasUniqueValue``, indexed from the first lookup on: ``ensure_unique``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class RecordTable:
         self.records: dict[int, Record] = {}
         self.ids: list[int] = []
         self.lastmod: list[tuple[int, int]] = []
-        self.unique: dict[str, dict[str, int]] = {p: {} for p in UNIQUE_PROPERTIES[object_type] if p != "hs_object_id"}
+        self.unique: dict[str, dict[str, int]] = {p: {} for p in UNIQUE_PROPERTIES[object_type]}
         self.max_updated_ms = 0
 
     def __len__(self) -> int:
@@ -87,8 +88,19 @@ class RecordTable:
         """A live record whose unique property ``prop`` equals ``value`` (normalised)."""
         if prop == "hs_object_id":
             return self.get_live(int(value)) if value.strip().isdigit() else None
-        record_id = self.unique.get(prop, {}).get(unique_key(value))
+        record_id = self.ensure_unique(prop).get(unique_key(value))
         return self.records.get(record_id) if record_id is not None else None
+
+    def ensure_unique(self, prop: str) -> dict[str, int]:
+        """The value index of unique property ``prop``, built from the live records on first use."""
+        index = self.unique.get(prop)
+        if index is None:
+            index = self.unique[prop] = {}
+            for record in self.live():
+                value = record.properties.get(prop)
+                if value:
+                    index.setdefault(unique_key(value), record.id)
+        return index
 
     def live(self) -> Iterator[Record]:
         """Live records in id order."""

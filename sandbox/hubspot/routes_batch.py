@@ -3,6 +3,13 @@
 Partial failures answer 207 with ``numErrors`` and StandardError objects.  Unknown ids are grouped
 into one ``OBJECT_NOT_FOUND`` error (``context.ids``); each invalid input gets its own
 ``VALIDATION_ERROR`` (``context.ids`` / ``context.objectWriteTraceId``, ``id`` = the trace id).
+
+Update and upsert address records by id (``id`` alone) or by a property with unique values
+(``idProperty``: contacts' ``email``, custom ``hasUniqueValue`` properties).  An ``idProperty``
+without unique values — ``hs_object_id``, a company's ``domain``, ``dealname`` — refuses the whole
+batch with HubSpot's 400 "Unable to perform update/upsert by non-unique ... property ..."
+(``operations.non_unique_id_property``); a value a unique property already holds on another record
+fails that input alone (409 ``CONFLICT``).
 """
 
 from __future__ import annotations
@@ -64,8 +71,12 @@ def _check_duplicates(ids: list[str]) -> None:
 def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
     """Batch endpoints."""
 
-    def full(object_type: str, record: Record) -> JsonDict:
-        return Renderer(object_type, list(record.properties), state.known[object_type]).render(record)
+    def full(object_type: str, record: Record, item: dict[str, Any] | None = None) -> JsonDict:
+        out = Renderer(object_type, list(record.properties), state.known[object_type]).render(record)
+        trace = (item or {}).get("objectWriteTraceId")
+        if trace:
+            out["objectWriteTraceId"] = str(trace)  # echoed in results (SimplePublicObject schema)
+        return out
 
     @router.post("/crm/v3/objects/{objectType}/batch/read")
     async def batch_read(request: Request, objectType: str) -> Response:
@@ -102,10 +113,11 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
             try:
                 props = ops.clean_or_raise(state, object_type, item.get("properties") or {})
                 associations = ops.parse_associations(state, object_type, item.get("associations"))
+                created = ops.create(state, object_type, props, associations)
             except HubSpotError as exc:
                 errors.append(_input_error(exc, item, None))
                 continue
-            results.append(full(object_type, ops.create(state, object_type, props, associations)))
+            results.append(full(object_type, created, item))
         return batch_response(results, errors, started, state.clock.now_ms(), success_status=201)
 
     @router.post("/crm/v3/objects/{objectType}/batch/update")
@@ -113,20 +125,22 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
         object_type = object_type_param(objectType)
         started = state.clock.now_ms()
         inputs = batch_inputs(await json_body(request))
+        ops.check_write_id_properties(state, object_type, inputs)
         _check_duplicates([str(i.get("id", "")) for i in inputs])
         results, errors, missing = [], [], []
         for item in inputs:
             ident = str(item.get("id", ""))
             try:
-                record = ops.resolve(state, object_type, ident, item.get("idProperty"))
+                record = ops.resolve(state, object_type, ident, item.get("idProperty") or None)
                 if record is None:
                     missing.append(ident)
                     continue
                 props = ops.clean_or_raise(state, object_type, item.get("properties") or {})
+                updated = ops.update(state, object_type, record, props)
             except HubSpotError as exc:
                 errors.append(_input_error(exc, item, ident))
                 continue
-            results.append(full(object_type, ops.update(state, object_type, record, props)))
+            results.append(full(object_type, updated, item))
         if missing:
             errors.insert(0, _not_found(object_type, "update", missing))
         return batch_response(results, errors, started, state.clock.now_ms())
@@ -136,6 +150,7 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
         object_type = object_type_param(objectType)
         started = state.clock.now_ms()
         inputs = batch_inputs(await json_body(request))
+        ops.check_write_id_properties(state, object_type, inputs)
         _check_duplicates([f"{i.get('idProperty')}:{str(i.get('id', '')).strip().lower()}" for i in inputs])
         results, errors = [], []
         for item in inputs:
@@ -149,17 +164,15 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
     def _upsert_one(object_type: str, item: dict[str, Any], ident: str) -> JsonDict:
         if not item.get("idProperty"):
             raise validation_error("Upsert inputs need 'idProperty'")
-        id_property = ops.check_id_property(object_type, str(item["idProperty"]))
+        id_property = ops.check_id_property(state, object_type, str(item["idProperty"]))
         props = ops.clean_or_raise(state, object_type, item.get("properties") or {})
         record = ops.resolve(state, object_type, ident, id_property)
         if record is not None:
-            out = full(object_type, ops.update(state, object_type, record, props))
+            out = full(object_type, ops.update(state, object_type, record, props), item)
             out["new"] = False
             return out
-        if id_property == "hs_object_id":
-            raise HubSpotError(404, "OBJECT_NOT_FOUND", f"No {object_type} object with id {ident}")
         key = ops.clean_or_raise(state, object_type, {id_property: ident})
-        out = full(object_type, ops.create(state, object_type, {**props, **key}))
+        out = full(object_type, ops.create(state, object_type, {**props, **key}), item)
         out["new"] = True
         return out
 

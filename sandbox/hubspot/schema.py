@@ -56,11 +56,18 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
 """Returned when a request names no ``properties``."""
 
 UNIQUE_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "companies": ("hs_object_id", "domain"),
-    "contacts": ("hs_object_id", "email"),
-    "deals": ("hs_object_id",),
+    "companies": (),
+    "contacts": ("email",),
+    "deals": (),
 }
-"""Properties usable as ``idProperty`` (read by id / upsert)."""
+"""Built-in properties usable as ``idProperty`` besides custom ones with ``hasUniqueValue``.
+
+A company's ``domain`` is not one: "the company ID is the only unique key; domains may repeat"
+(https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies/guide), and an
+upsert by it is refused ("Unable to perform update/upsert by non-unique 0-2 property domain").
+``hs_object_id`` is the record id, given as ``id`` without ``idProperty``: naming it as the
+``idProperty`` of a batch update or upsert is refused the same way (operations.py).
+"""
 
 SEARCHABLE_TEXT: dict[str, tuple[str, ...]] = {
     "companies": ("name", "domain", "website", "phone"),
@@ -110,14 +117,23 @@ CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF")
 class PropertyDef:
     """One property of an object type.
 
-    ``type`` is HubSpot's property type: ``string``, ``number``, ``datetime``, ``date`` or
-    ``enumeration``; ``options`` lists the allowed values of an enumeration.
+    ``type`` is HubSpot's property type: ``string``, ``number``, ``datetime``, ``date``, ``bool``
+    or ``enumeration``; ``options`` lists the allowed values of an enumeration.
     """
 
     name: str
     type: str = "string"
     options: tuple[str, ...] = ()
     read_only: bool = False
+    #: ``hasUniqueValue``: no two live records hold one value; usable as ``idProperty``
+    unique: bool = False
+    #: set on properties created through the properties API (``properties.py``)
+    field_type: str = ""
+    label: str = ""
+    group: str = ""
+    description: str = ""
+    custom: bool = False
+    created_ms: int = 0
 
 
 def _props(*defs: PropertyDef) -> dict[str, PropertyDef]:

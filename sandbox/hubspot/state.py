@@ -5,6 +5,7 @@ from __future__ import annotations
 from sandbox.hubspot.auth import TokenRegistry
 from sandbox.hubspot.config import HubSpotConfig
 from sandbox.hubspot.project import generate_world
+from sandbox.hubspot.properties import PropertyGroup, default_groups
 from sandbox.hubspot.ratelimit import RateLimiter
 from sandbox.hubspot.schema import PropertyDef, build_schema
 from sandbox.hubspot.store import HubSpotStore
@@ -27,6 +28,7 @@ class HubSpotState:
         self.config = config or HubSpotConfig()
         self.schema: dict[str, dict[str, PropertyDef]] = build_schema()
         self.known: dict[str, set[str]] = {obj: set(defs) for obj, defs in self.schema.items()}
+        self.property_groups: dict[str, dict[str, PropertyGroup]] = default_groups()
         self.store = HubSpotStore.from_world(world if world is not None else generate_world())
         self.clock = Clock(self.store.max_updated_ms())
         self.auth = TokenRegistry(self.config, self.clock)
@@ -37,7 +39,11 @@ class HubSpotState:
         self.webhooks = WebhookService(self.config, self.clock)
 
     def replace_world(self, world: HubSpotWorld) -> None:
-        """Swap in new data (credentials, tokens, faults and counters are kept)."""
+        """Swap in new data (credentials, tokens, faults and counters are kept; properties created
+        through the properties API go with the old data: a world does not carry them)."""
+        self.schema = build_schema()
+        self.known = {obj: set(defs) for obj, defs in self.schema.items()}
+        self.property_groups = default_groups()
         self.store = HubSpotStore.from_world(world)
         self.clock.advance_past(self.store.max_updated_ms())
 

@@ -6,6 +6,7 @@ Since March 2026 HubSpot's REST APIs carry a date version in the path instead of
     /crm/v3/objects/{type}/...                  → /crm/objects/2026-03/{type}/...
     /crm/v4/objects/{type}/{id}/associations/…  → /crm/objects/2026-03/{type}/{id}/associations/…
     /crm/v4/associations/{from}/{to}/...        → /crm/associations/2026-03/{from}/{to}/...
+    /crm/v3/properties/{type}/...               → /crm/properties/2026-03/{type}/...
     /oauth/v1/token                             → /oauth/2026-03/token (own module: other errors)
 
 The simulator serves both with the same behaviour: every legacy CRM route is registered a second
@@ -29,8 +30,9 @@ _LEGACY: tuple[tuple[str, str], ...] = (
     ("/crm/v3/objects/", "/crm/objects/{version}/"),
     ("/crm/v4/objects/", "/crm/objects/{version}/"),
     ("/crm/v4/associations/", "/crm/associations/{version}/"),
+    ("/crm/v3/properties/", "/crm/properties/{version}/"),
 )
-_DATED = re.compile(r"^/(crm/objects|crm/associations|oauth)/(\d{4}-\d{2})(/.*)?$")
+_DATED = re.compile(r"^/(crm/objects|crm/associations|crm/properties|oauth)/(\d{4}-\d{2})(/.*)?$")
 
 
 def dated_path(legacy: str, version: str) -> str | None:
@@ -55,6 +57,8 @@ def legacy_path(path: str) -> str:
         return "/oauth/v1" + rest
     if api == "crm/associations":
         return "/crm/v4/associations" + rest
+    if api == "crm/properties":
+        return "/crm/v3/properties" + rest
     return ("/crm/v4/objects" if "/associations/" in rest else "/crm/v3/objects") + rest
 
 

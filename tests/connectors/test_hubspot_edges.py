@@ -71,23 +71,26 @@ def test_associations_normalise_to_one_shape() -> None:
 def test_batch_upsert_reports_each_record_and_one_failure_does_not_fail_the_rest() -> None:
     def upsert(request: httpx.Request) -> httpx.Response:
         inputs = json.loads(request.content)["inputs"]
-        ok = [i for i in inputs if "@" in i["id"]]
-        bad = [i for i in inputs if "@" not in i["id"]]
+        ok = [i for i in inputs if i["id"].startswith("hub-")]
+        bad = [i for i in inputs if not i["id"].startswith("hub-")]
         return httpx.Response(207, json={
             "status": "COMPLETE", "startedAt": "2026-01-01T00:00:00Z", "completedAt": "2026-01-01T00:00:01Z",
-            "results": [{"id": str(100 + n), "new": n == 0, "properties": {"email": i["id"]}}
+            "results": [{"id": str(100 + n), "new": n == 0, "properties": {"partner_hub_id": i["id"]}}
                         for n, i in enumerate(ok)],
             "numErrors": len(bad),
-            "errors": [{"status": "error", "category": "VALIDATION_ERROR", "message": f"Invalid email {i['id']}",
+            "errors": [{"status": "error", "category": "VALIDATION_ERROR", "message": f"Invalid value {i['id']}",
                         "context": {"objectWriteTraceId": [i["objectWriteTraceId"]]}, "links": {}, "errors": []}
                        for i in bad],
         })  # fmt: skip
 
+    respx.get(f"{BASE}/crm/properties/2026-03/contacts/partner_hub_id").mock(
+        return_value=httpx.Response(200, json={"name": "partner_hub_id", "type": "string", "hasUniqueValue": True})
+    )
     route = respx.post(f"{BASE}/crm/objects/2026-03/contacts/batch/upsert").mock(side_effect=upsert)
-    records = [WriteRecord(key=k, properties={"firstname": "A"}) for k in ("a@x.com", "broken", "b@x.com")]
+    records = [WriteRecord(key=k, properties={"firstname": "A"}, hub_id=k) for k in ("hub-a", "broken", "hub-b")]
     results = _connector().write("contacts", records)
     assert [r.ok for r in results] == [True, False, True]
     assert results[0].created is True and results[2].created is False
-    assert "Invalid email broken" in (results[1].error or "")
+    assert "Invalid value broken" in (results[1].error or "")
     sent = json.loads(route.calls[0].request.content)["inputs"]
-    assert {i["idProperty"] for i in sent} == {"email"}
+    assert {i["idProperty"] for i in sent} == {"partner_hub_id"}

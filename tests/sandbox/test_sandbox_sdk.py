@@ -19,6 +19,7 @@ from hubspot.crm.companies import (
     SimplePublicObjectBatchInputUpsert,
     SimplePublicObjectId,
 )
+from hubspot.crm.companies.exceptions import ApiException as CompaniesApiException
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert as ContactUpsertBatch
 from hubspot.crm.contacts import SimplePublicObjectBatchInputUpsert as ContactUpsert
 from hubspot.crm.contacts.exceptions import ApiException as ContactsApiException
@@ -87,7 +88,9 @@ def test_search_incremental_by_last_modified(client: HubSpot, world: HubSpotWorl
     assert seen == expected
 
 
-def test_batch_upsert_by_domain_and_email(client: HubSpot, world: HubSpotWorld, restore_world: None) -> None:
+def test_batch_upsert_by_domain_is_refused_and_by_email_works(
+    client: HubSpot, world: HubSpotWorld, restore_world: None
+) -> None:
     existing = next(c for c in world.companies if c["properties"].get("domain", "").islower())
     batch = BatchInputSimplePublicObjectBatchInputUpsert(
         inputs=[
@@ -101,11 +104,10 @@ def test_batch_upsert_by_domain_and_email(client: HubSpot, world: HubSpotWorld, 
             ),
         ]
     )
-    result = client.crm.companies.batch_api.upsert(batch_input_simple_public_object_batch_input_upsert=batch)
-    assert result is not None and result.status == "COMPLETE"
-    by_new = {r.new: r for r in result.results}
-    assert by_new[False].id == existing["id"] and by_new[False].properties["phone"] == "+1 415 555 0100"
-    assert by_new[True].properties["domain"] == "new-partner.example"
+    with pytest.raises(CompaniesApiException) as refused:
+        client.crm.companies.batch_api.upsert(batch_input_simple_public_object_batch_input_upsert=batch)
+    assert refused.value.status == 400
+    assert "Unable to perform update/upsert by non-unique 0-2 property domain" in str(refused.value.body)
     email = next(c["properties"]["email"] for c in world.contacts if "@" in c["properties"].get("email", ""))
     contacts = ContactUpsertBatch(
         inputs=[ContactUpsert(id=email.strip().upper(), id_property="email", properties={"jobtitle": "CTO"})]

@@ -78,7 +78,9 @@ def test_incremental_and_full_soql_text(router: respx.MockRouter, token: respx.R
     connector = make_connector(incremental_lookback_seconds=60, omit_fields={"contacts": ["Phone"]})
     list(connector.read("contacts", ReadRequest(mode="incremental", cursor="2026-03-01T10:00:00.500+00:00")))
     list(connector.read("contacts", ReadRequest(mode="full", cursor="2026-03-01T10:00:00.500+00:00")))
-    fields = "Id, AccountId, FirstName, LastName, Email, Title, CreatedDate, SystemModstamp, IsDeleted"
+    fields = (
+        "Id, AccountId, FirstName, LastName, Email, Title, Partner_Hub_Id__c, CreatedDate, SystemModstamp, IsDeleted"
+    )
     assert [soql_of(call.request) for call in route.calls] == [
         f"SELECT {fields} FROM Contact WHERE SystemModstamp >= 2026-03-01T09:59:00Z ORDER BY SystemModstamp, Id",
         f"SELECT {fields} FROM Contact ORDER BY SystemModstamp, Id",
