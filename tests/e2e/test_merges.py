@@ -58,14 +58,15 @@ def assert_merged(hub: Hub, survivor: str, gone: str) -> None:
             select(ledger_entries.c.raw).where(ledger_entries.c.external_id == gone, ledger_entries.c.op == "delete")
         ).scalars()
         assert list(raws) == [{"cause": f"merged into {survivor}"}]
-        xref = conn.execute(select(xrefs).where(xrefs.c.external_id == gone, xrefs.c.source_object == "companies")).one()
+        key = (xrefs.c.external_id == gone, xrefs.c.source_object == "companies")
+        xref = conn.execute(select(xrefs).where(*key)).one()
         assert (xref.canonical_id, xref.status) == (kept.canonical_id, "merged")
         clusters = golden_ids(conn, [old.canonical_id, kept.canonical_id])
         assert clusters[old.canonical_id] == clusters[kept.canonical_id]  # references to it resolve to the survivor
         pair = conn.execute(select(match_pairs).where(match_pairs.c.rule == "upstream_merge")).one()
         assert pair.state == "merged" and {pair.record_a, pair.record_b} == {old.canonical_id, kept.canonical_id}
-        golden = conn.execute(select(golden_records).where(golden_records.c.canonical_id == clusters[kept.canonical_id]))
-        assert golden.one() is not None
+        survivor_golden = golden_records.c.canonical_id == clusters[kept.canonical_id]
+        assert conn.execute(select(golden_records).where(survivor_golden)).one() is not None
 
 
 def test_a_merge_seen_by_polling_repoints_the_merged_record(
@@ -74,9 +75,8 @@ def test_a_merge_seen_by_polling_repoints_the_merged_record(
     assert all(r.status == "succeeded" for r in connected.runner.run_all("hs", mode="full"))
     survivor, gone = _pair_in_two_clusters(connected)
     token = {"Authorization": f"Bearer {sandbox.credentials['hubspot']['private_app_token']}"}
-    merged = upstream.post(
-        "/crm/objects/2026-03/companies/merge", json={"primaryObjectId": survivor, "objectIdToMerge": gone}, headers=token
-    )
+    body = {"primaryObjectId": survivor, "objectIdToMerge": gone}
+    merged = upstream.post("/crm/objects/2026-03/companies/merge", json=body, headers=token)
     assert merged.status_code == 200, merged.text
     run = connected.runner.run("hs", "companies")
     assert run.mode == "incremental" and run.status == "succeeded"
