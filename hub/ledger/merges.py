@@ -9,7 +9,8 @@ transaction, for each merged-away id:
    references the merged-away id from now on resolves to the survivor;
 3. a match decision (``op: merge``, rule ``upstream_merge``) moving its cluster into the survivor's,
    so references stored before the merge resolve to the survivor's golden record too. Decisions
-   are ledger entries: ``hub ledger rebuild`` replays them.
+   are ledger entries: ``hub ledger rebuild`` replays them. A steward's decision on the pair (an
+   unmerge, a reject) stands: the merge is not applied again over it.
 
 Idempotent: a merge already applied (tombstone written, xref re-pointed, clusters joined) adds nothing.
 """
@@ -27,8 +28,8 @@ from hub.identity import decisions
 from hub.ledger import golden
 from hub.ledger.clusters import members
 from hub.ledger.keys import SourceKey
-from hub.ledger.upsert import insert_ignore
-from hub.ledger.writer import Origin, PageOutcome, mark_deleted
+from hub.ledger.upsert import chunks, insert_ignore
+from hub.ledger.writer import Origin, PageOutcome, _stored, mark_deleted
 
 RULE = "upstream_merge"
 
@@ -74,6 +75,29 @@ def _repoint_xref(
     )
 
 
+def _pending(conn: Connection, instance: str, object_name: str, merges: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs not yet applied: survivor live, and the merged-away xref, tombstone or cluster not done."""
+    states = _stored(conn, instance, object_name, sorted({i for pair in merges for i in pair}))
+    links: dict[str, tuple[str, str]] = {}
+    for part in chunks(sorted({gone for _, gone in merges})):
+        rows = conn.execute(
+            select(xrefs.c.external_id, xrefs.c.canonical_id, xrefs.c.status).where(
+                xrefs.c.source_instance == instance, xrefs.c.source_object == object_name, xrefs.c.external_id.in_(part)
+            )
+        )
+        links.update({row.external_id: (row.canonical_id, row.status) for row in rows})
+    pending = []
+    for survivor, gone in merges:
+        kept, old = states.get(survivor), states.get(gone)
+        if kept is None or kept.deleted:
+            continue
+        linked = links.get(gone) == (kept.canonical_id, "merged")
+        settled = old is None or (old.deleted and old.golden_id == kept.golden_id)
+        if not (linked and settled):
+            pending.append((survivor, gone))
+    return pending
+
+
 def apply_merges(
     conn: Connection,
     origin: Origin,
@@ -84,8 +108,11 @@ def apply_merges(
     outcome: PageOutcome,
     event_ids: Mapping[str, str] | None = None,
 ) -> None:
-    """Apply ``(survivor external id, merged-away external id)`` pairs (see the module docstring)."""
-    for survivor, gone in sorted(set(merges)):
+    """Apply ``(survivor external id, merged-away external id)`` pairs (see the module docstring).
+
+    Merges already applied are found in bulk (two queries) and skipped: a full read re-lists every
+    survivor with its merged ids, and only a new merge costs per-pair statements."""
+    for survivor, gone in _pending(conn, origin.instance, object_name, sorted(set(merges))):
         kept = _state(conn, origin.instance, object_name, survivor)
         if kept is None or kept.deleted:
             continue
@@ -122,6 +149,10 @@ def _join_clusters(
     )
     if source_golden == target_golden:
         return
+    pid = decisions.pair_id(entity_type, old.canonical_id, kept.canonical_id)
+    decided = decisions.pair_states(conn, [pid]).get(pid)
+    if decided is not None and decided.state in decisions.STEWARD_STATES:
+        return  # a steward split them (or ruled on the pair): the hub does not override it
     moved = members(conn, [source_golden]).get(source_golden, [])
     pair = decisions.pair_row(
         entity_type, old.canonical_id, kept.canonical_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from hub.api import create_app
 from hub.context import Hub
 from hub.db.schema import golden_records, ledger_entries, match_pairs, source_records, xrefs
+from hub.identity import steward
 from hub.ledger.clusters import golden_ids
 from hub.ledger.rebuild import rebuild
 from hub.serving import BackgroundServer
@@ -87,6 +89,18 @@ def test_a_merge_seen_by_polling_repoints_the_merged_record(
     with connected.engine.begin() as conn:  # the merge decision replays: the clusters survive a rebuild
         rebuild(conn)
     assert_merged(connected, survivor, gone)
+
+    kept, old = _state(connected, survivor), _state(connected, gone)
+    with connected.engine.begin() as conn:  # a steward splits them: the next reads do not merge them again
+        pair = conn.execute(select(match_pairs).where(match_pairs.c.rule == "upstream_merge")).one()
+        decision = conn.execute(
+            select(ledger_entries.c.id).where(ledger_entries.c.external_id == pair.id, ledger_entries.c.op == "merge")
+        ).scalar_one()
+        steward.unmerge(conn, "organization", kept.golden_id, "steward", datetime.now(UTC), decision_id=decision)
+    assert connected.runner.run("hs", "companies", mode="full").status == "succeeded"
+    with connected.reader.connect() as conn:
+        clusters = golden_ids(conn, [old.canonical_id, kept.canonical_id])
+    assert clusters[old.canonical_id] != clusters[kept.canonical_id] and _state(connected, gone).deleted
 
 
 @pytest.fixture
