@@ -23,6 +23,8 @@ app = typer.Typer(
 )
 ledger_app = typer.Typer(help="The reconciliation ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+deletes_app = typer.Typer(help="Deletes held by the mass-delete guard.", no_args_is_help=True)
+app.add_typer(deletes_app, name="deletes")
 console = Console(width=None if sys.stdout.isatty() else 150)  # logs and CI: wide tables, not 80 columns
 
 
@@ -180,19 +182,75 @@ def status(config: Annotated[Path | None, typer.Option(help="Connectors YAML to 
     from hub.queries import stream_status
 
     hub = _hub(config)
-    table = Table("connector", "stream", "state", "cursor", "lag", "last run", "seen", "changed", "last error")
+    table = Table(
+        "connector", "stream", "state", "cursor", "lag", "last run", "seen", "changed", "deletes held", "last error"
+    )
     with hub.reader.connect() as conn:
         for connector in hub.store.list():
             for name in connector.streams:
                 item = stream_status(conn, connector.id, name)
                 last = item["last_run"]
                 lag = f"{item['lag_seconds']:.0f}s" if item["lag_seconds"] is not None else "-"
+                holds = item["held_deletes"]
+                held = ", ".join(f"{h['candidates']} of {h['live']}" for h in holds) if holds else "-"
                 table.add_row(
                     connector.id, name, item["state"], item["cursor"] or "-", lag,
                     (last["started_at"] or "-")[:19] if last else "-", str(item["records_seen"]),
-                    str(item["records_changed"]), (item["last_error"] or "")[:60],
+                    str(item["records_changed"]), held, (item["last_error"] or "")[:60],
                 )  # fmt: skip
     console.print(table)
+    hub.close()
+
+
+@deletes_app.command("list")
+def deletes_list(
+    connector: Annotated[str, typer.Argument(help="Connector id.")],
+    all_holds: Annotated[bool, typer.Option("--all", help="Decided holds too, newest first.")] = False,
+) -> None:
+    """Deletes held for a decision: per stream, how many of its live records a complete read did not list."""
+    from hub import deletes
+
+    hub = _hub()
+    items = deletes.history(hub, connector) if all_holds else deletes.held(hub, connector)
+    table = Table("stream", "hold", "status", "tombstones", "live", "share", "limit", "run", "held at", "decided by")
+    for h in items:
+        table.add_row(
+            h["stream"], h["id"], h["status"], str(h["candidates"]), str(h["live"]), f"{h['share'] or 0:.1%}",
+            f"{h['share_limit']:.0%} / {h['min_count']}", h["run_id"], h["created_at"][:19], h["decided_by"] or "-",
+        )  # fmt: skip
+    console.print(table)
+    hub.close()
+
+
+@deletes_app.command("confirm")
+def deletes_confirm(
+    connector: Annotated[str, typer.Argument(help="Connector id.")],
+    stream: Annotated[str, typer.Argument(help="Stream name.")],
+    by: Annotated[str, typer.Option(help="Who decides (kept in the ledger).")] = "operator",
+    hold: Annotated[str | None, typer.Option(help="The hold id (default: the newest held).")] = None,
+) -> None:
+    """Tombstone exactly the held set of a stream."""
+    from hub import deletes
+
+    hub = _hub()
+    result = deletes.confirm(hub, connector, stream, by, hold)
+    console.print(f"{connector}/{stream}: confirmed hold {result['id']}: {result['applied']} records tombstoned")
+    hub.close()
+
+
+@deletes_app.command("reject")
+def deletes_reject(
+    connector: Annotated[str, typer.Argument(help="Connector id.")],
+    stream: Annotated[str, typer.Argument(help="Stream name.")],
+    by: Annotated[str, typer.Option(help="Who decides (kept in the ledger).")] = "operator",
+    hold: Annotated[str | None, typer.Option(help="The hold id (default: the newest held).")] = None,
+) -> None:
+    """Discard the held set of a stream: nothing is tombstoned."""
+    from hub import deletes
+
+    hub = _hub()
+    result = deletes.reject(hub, connector, stream, by, hold)
+    console.print(f"{connector}/{stream}: rejected hold {result['id']}: {result['candidates']} records kept")
     hub.close()
 
 
@@ -266,11 +324,12 @@ def main() -> None:
 
     from hub.connector_store import ConnectorConfigError, NotFound
     from hub.sync import StreamBusy
+    from hub.sync.deletes import HoldNotFound
     from hub.writeback import WritebackError
 
     try:
         app()
-    except (NotFound, StreamBusy, WritebackError, ConnectorConfigError, FileNotFoundError) as exc:
+    except (NotFound, StreamBusy, WritebackError, ConnectorConfigError, FileNotFoundError, HoldNotFound) as exc:
         console.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}", highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except ValidationError as exc:

@@ -21,7 +21,7 @@ from connectors.sdk.outbound import POLICY_CONTEXT_KEY
 from hub.crypto import SecretBox
 from hub.db import reader
 from hub.db.schema import connectors as connectors_table
-from hub.db.schema import stream_leases, stream_state
+from hub.db.schema import stream_leases, stream_seen, stream_state
 from hub.registry import ConnectorRegistry
 
 
@@ -333,6 +333,7 @@ class ConnectorStore:
             conn.execute(select(stream_leases.c.stream).where(mine).order_by(stream_leases.c.stream).with_for_update())
             conn.execute(delete(stream_leases).where(mine))
             conn.execute(delete(stream_state).where(stream_state.c.connector_id == connector_id))
+            conn.execute(delete(stream_seen).where(stream_seen.c.connector_id == connector_id))  # unfinished reads
             conn.execute(delete(connectors_table).where(connectors_table.c.id == connector_id))
 
     def get(self, connector_id: str) -> ConnectorPublic:

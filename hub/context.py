@@ -18,6 +18,7 @@ from hub.mappers import MapperSet
 from hub.registry import ConnectorRegistry
 from hub.settings import Settings
 from hub.sync import SyncRunner
+from hub.sync.deletes import Guard
 
 
 @dataclass
@@ -55,7 +56,8 @@ class Hub:
         def build(connector_id: str) -> tuple[str, Connector]:
             return store.kind_of(connector_id), store.build(connector_id)
 
-        runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds)
+        guard = Guard(share=settings.mass_delete_share, min_count=settings.mass_delete_min)
+        runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds, guard=guard)
         return cls(settings, engine, reader(engine), registry, store, mappers, runner, survivorship)
 
     def close(self) -> None:

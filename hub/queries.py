@@ -17,6 +17,7 @@ from hub.db.schema import (
     stream_state,
     sync_runs,
 )
+from hub.sync import deletes
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -104,12 +105,15 @@ def stream_status(conn: Connection, connector_id: str, stream: str, now: datetim
             .order_by(desc(sync_runs.c.started_at))
             .limit(1)
         ).scalar()
+    holds = deletes.held(conn, connector_id, stream)
     if held:
         phase = "running"
     elif paused is not None and paused > now:
         phase = "paused"
     elif paused is not None:
         phase = "resuming"  # the pause is over; the scheduler's one-off resume is due
+    elif holds:
+        phase = "held"  # a complete read's deletes wait for an operator (hub deletes confirm)
     elif last is None:
         phase = "never_run"
     elif last.status == "failed":
@@ -127,6 +131,7 @@ def stream_status(conn: Connection, connector_id: str, stream: str, now: datetim
         "last_full_sync_at": _iso(state.last_full_sync_at) if state else None,
         "paused_until": _iso(paused),
         "pause_reason": reason,
+        "held_deletes": holds,
         "last_run": run_row(last) if last else None,
         "records_seen": last.records_seen if last else 0,
         "records_changed": last.records_changed if last else 0,

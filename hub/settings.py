@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     )
     keep_alive_seconds: float = Field(default=5.0, gt=0, le=3600, description="An idle connection is closed after.")
     webhook_claim_seconds: float = Field(default=60.0, ge=1, description="A worker's claim on an event.")
+    mass_delete_share: float = Field(
+        default=0.2,
+        gt=0,
+        le=1,
+        description="Mass-delete guard: a complete full read that would tombstone more than this share of a "
+        "stream's live records is held until an operator confirms it (a connector's config may override).",
+    )
+    mass_delete_min: int = Field(
+        default=10, ge=0, le=1_000_000, description="Mass-delete guard: fewer tombstones than this are never held."
+    )
     outbound_allow: str = Field(
         default="",
         description="Internal destinations connectors may call anyway (and over plain http): comma-separated "

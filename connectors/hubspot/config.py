@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from connectors.sdk import OutboundUrl
+from connectors.sdk import DeleteGuardConfig, OutboundUrl
 
 
-class HubSpotConfig(BaseModel):
+class HubSpotConfig(DeleteGuardConfig):
     """Private-app token auth (``auth_type: private_app``) or OAuth2 refresh (``auth_type: oauth``)."""
 
     model_config = ConfigDict(extra="forbid")

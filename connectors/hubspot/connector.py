@@ -2,6 +2,10 @@
 
 * full read: list endpoint paging (``GET /crm/objects/2026-03/{type}``), associations inline; a
   record whose inline list was cut at 100 gets that object type's associations from the batch API;
+  then the archived listing (``?archived=true``): archived records come back flagged, as tombstones,
+  and the read lists every record the portal holds (ADR 22: deletes by absence);
+* merges: ``hs_merged_object_ids`` of a record names the ids merged into it (``MERGED_IDS``), in
+  every read and fetch; a ``*.merge`` webhook event fetches the surviving record;
 * incremental read: search on last-modified time (``search.py``), associations by batch read
   (``/crm/associations/2026-03/{from}/{to}/batch/read``), every page of every record;
 * write-back: batch update by record id, batch create, batch upsert only by the unique hub-id
@@ -29,6 +33,7 @@ from connectors.hubspot.signature import HubSpotV3
 from connectors.hubspot.streams import ASSOCIATIONS, LAST_MODIFIED, PROPERTIES, SPEC
 from connectors.hubspot.writes import HubSpotWriter
 from connectors.sdk import (
+    MERGED_IDS,
     BearerToken,
     Connector,
     InboundRequest,
@@ -39,6 +44,7 @@ from connectors.sdk import (
     ReadRequest,
     RetryPolicy,
     StandardWebhooks,
+    StreamSpec,
     Verifier,
     WebhookEvent,
     WriteRecord,
@@ -50,6 +56,8 @@ from connectors.sdk import (
 # (https://developers.hubspot.com/changelog/bug-fix-batch-read-limit-for-hubspot-associations-api).
 BATCH_LIMIT = 100
 ASSOCIATION_BATCH_LIMIT = 1000
+ARCHIVED_PHASE = "archived"  # the resume position of a full read's second listing
+MERGED_PROPERTY = "hs_merged_object_ids"  # ids merged into the record, ";"-separated
 USER_AGENT = "partner-hub/0.1 (+https://github.com/partner-hub)"
 
 
@@ -132,6 +140,7 @@ class HubSpotConnector(Connector):
                 for record in response.json().get("results", []):
                     found[str(record["id"])] = record
         records = list(found.values())
+        note_merges(records)
         live = [r for r in records if not r.get("archived")]
         self._attach_associations(object_name, live)
         for record in records:
@@ -139,10 +148,10 @@ class HubSpotConnector(Connector):
         return records
 
     def properties(self, object_name: str) -> list[str]:
-        """The properties read: the defaults, the hub-id property (absent until created: HubSpot
-        ignores unknown names in reads) and the configured extras."""
+        """The properties read: the defaults, the merge list, the hub-id property (absent until
+        created: HubSpot ignores unknown names in reads) and the configured extras."""
         extra = [p for p in self.config.extra_properties.get(object_name, []) if p != self.config.hub_id_property]
-        return PROPERTIES[object_name] + [self.config.hub_id_property] + extra
+        return [*PROPERTIES[object_name], MERGED_PROPERTY, self.config.hub_id_property, *extra]
 
     def read(self, stream: str, request: ReadRequest) -> Iterator[Page]:
         spec = self.spec.stream(stream)
@@ -158,8 +167,27 @@ class HubSpotConnector(Connector):
                 "paginator": spec.paginator.model_copy(update={"page_size": self.config.page_size}),
             }
         )
+        resume = dict(request.resume or {})
+        if resume.pop("phase", None) != ARCHIVED_PHASE:
+            for page in self._read_live(spec.object, paged, resume or None, params):
+                if page.resume is None:  # the live listing is done: the archived one follows
+                    page = Page(records=page.records, resume={"phase": ARCHIVED_PHASE})
+                yield page
+            resume = {}
+        # https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies (list, archived=true)
+        archived = {"properties": params["properties"], "archived": "true"}
+        for page, _document in read_pages(self.requester, paged, resume or None, params=archived):
+            for record in page.records:
+                record["associations"] = {}
+            note_merges(page.records)
+            following = None if page.resume is None else {**page.resume, "phase": ARCHIVED_PHASE}
+            yield Page(records=page.records, resume=following)
+
+    def _read_live(
+        self, object_name: str, paged: StreamSpec, resume: dict[str, Any] | None, params: dict[str, Any]
+    ) -> Iterator[Page]:
         # https://developers.hubspot.com/docs/api-reference/latest/crm/objects/companies (list)
-        for page, _document in read_pages(self.requester, paged, request.resume, params=params):
+        for page, _document in read_pages(self.requester, paged, resume, params=params):
             cut: dict[str, list[dict[str, Any]]] = {}
             for record in page.records:
                 inline = record.get("associations")
@@ -167,7 +195,8 @@ class HubSpotConnector(Connector):
                     cut.setdefault(to_object, []).append(record)
                 record["associations"] = associations.from_v3(inline)
             for to_object, records in cut.items():
-                self._read_associations(spec.object, to_object, records)
+                self._read_associations(object_name, to_object, records)
+            note_merges(page.records)
             yield page
 
     def _read_incremental(self, object_name: str, request: ReadRequest) -> Iterator[Page]:
@@ -184,6 +213,7 @@ class HubSpotConnector(Connector):
         )
         for page in pages:
             self._attach_associations(object_name, page.records)
+            note_merges(page.records)
             yield page
 
     def _attach_associations(self, object_name: str, records: list[dict[str, Any]]) -> None:
@@ -232,6 +262,13 @@ class HubSpotConnector(Connector):
         if prop == spec.id_property:
             prop = self.config.hub_id_property  # the spec names the default; the config may rename it
         return self.writer.write(object_name, records, prop)
+
+
+def note_merges(records: list[dict[str, Any]]) -> None:
+    """Set ``MERGED_IDS`` of each record from ``hs_merged_object_ids`` (HubSpot: ";"-separated ids)."""
+    for record in records:
+        value = (record.get("properties") or {}).get(MERGED_PROPERTY)
+        record[MERGED_IDS] = [part.strip() for part in str(value or "").split(";") if part.strip()]
 
 
 def now_iso() -> str:

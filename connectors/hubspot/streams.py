@@ -54,6 +54,7 @@ def _stream(name: str) -> StreamSpec:
         paginator=CursorTokenPaginator(token_path=("paging", "next", "after"), param="after"),
         params={"archived": "false"},
         supports_incremental=True,
+        deletes_by_absence=True,  # a full read lists every live record, then the archived ones
         doc_url=f"https://developers.hubspot.com/docs/api-reference/latest/crm/objects/{name}",
     )
 

@@ -2,6 +2,8 @@
 
 Each event names a record (``objectId``) and what happened (``subscriptionType``); the hub fetches
 the record's current state, so a late or reordered event can never bring back an old value.
+A ``*.merge`` event (``primaryObjectId``, ``mergedObjectIds``, ``newObjectId``) names the record that
+survives: the hub fetches it, and its ``hs_merged_object_ids`` re-points the merged-away records.
 https://developers.hubspot.com/docs/api/webhooks (event fields: reference/hubspot.md A8)
 """
 
@@ -28,6 +30,8 @@ def parse(document: Any) -> list[WebhookEvent]:
         if prefix not in OBJECTS:
             continue
         object_id = item.get("objectId")
+        if action == "merge":  # the surviving record: a new id when HubSpot issued one, else the primary
+            object_id = item.get("newObjectId") or item.get("primaryObjectId") or object_id
         if object_id is None or not action:
             raise PayloadError(f"event {n} ({kind or 'no subscriptionType'}) has no objectId")
         occurred = item.get("occurredAt")

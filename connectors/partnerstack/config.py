@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import ConfigDict, Field, SecretStr, model_validator
 
-from connectors.sdk import OutboundUrl
+from connectors.sdk import DeleteGuardConfig, OutboundUrl
 
 # A webhook token is the only thing that authenticates a PartnerStack delivery (they are unsigned),
 # so it must be unguessable: 16 characters is the floor, 32+ random characters is the advice.
 MIN_TOKEN_LENGTH = 16
 
 
-class PartnerStackConfig(BaseModel):
+class PartnerStackConfig(DeleteGuardConfig):
     """Vendor API keys (HTTP Basic: public key = username, secret key = password) and options.
 
     Keys: PartnerStack → Settings → Integrations → PartnerStack API Keys. Test keys work the same way

@@ -44,6 +44,10 @@ INCREMENTAL_FILTER: dict[str, str] = {
     "rewards": "min_created",
 }
 
+# Streams whose full read lists every record (archived ones flagged), so a record a complete full
+# read did not list is gone (ADR 22). Transactions and rewards are append-only facts: never inferred.
+LISTED_IN_FULL = frozenset({"partnerships", "customers", "deals"})
+
 # Objects with ``GET /{object}/{key}`` (rewards have none: list and create only).
 FETCHABLE = frozenset({"partnerships", "customers", "deals", "transactions"})
 
@@ -65,6 +69,7 @@ def _stream(name: str, cursor_field: str, params: dict[str, str | list[str]] | N
         paginator=PAGINATOR,
         params=params or {},
         supports_incremental=name in INCREMENTAL_FILTER,
+        deletes_by_absence=name in LISTED_IN_FULL,
         doc_url=DOC_URL,
     )
 

@@ -12,10 +12,10 @@ import re
 import ssl
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.salesforce.streams import REQUIRED_FIELDS, SOBJECTS
-from connectors.sdk import OutboundUrl
+from connectors.sdk import DeleteGuardConfig, OutboundUrl
 
 # API names only (letters, digits, underscores; custom ones end in __c): they are pasted into SOQL.
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -26,7 +26,7 @@ _RECORD_ID = r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$"
 MIN_TOKEN_LENGTH = 16
 
 
-class SalesforceConfig(BaseModel):
+class SalesforceConfig(DeleteGuardConfig):
     """Connection, read and push settings of one Salesforce org."""
 
     model_config = ConfigDict(extra="forbid")

@@ -129,6 +129,7 @@ def _stream(source: SObjectStream) -> StreamSpec:
         record_selector=("records",),
         paginator=NEXT_RECORDS,
         supports_incremental=True,
+        deletes_by_absence=True,  # queryAll lists every row, recycle bin included: a purged row is absent
         doc_url=source.doc_url,
     )
 

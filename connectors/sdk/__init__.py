@@ -7,6 +7,7 @@ model (``SecretStr`` for credentials), and subclasses ``Connector``. It register
 
 from connectors.sdk.auth import BearerToken, CredentialsChanged, OAuth2RefreshToken
 from connectors.sdk.connector import Connector, Page, ReadRequest, WriteRecord, WriteResult
+from connectors.sdk.deletes import MERGED_IDS, DeleteGuardConfig
 from connectors.sdk.errors import (
     AuthError,
     ConfigError,
@@ -55,6 +56,7 @@ from connectors.sdk.webhooks import (
 )
 
 __all__ = [
+    "MERGED_IDS",
     "Association",
     "Associations",
     "AuthError",
@@ -65,6 +67,7 @@ __all__ = [
     "ConnectorSpec",
     "CredentialsChanged",
     "CursorTokenPaginator",
+    "DeleteGuardConfig",
     "DestinationRefused",
     "GuardedTransport",
     "InboundRequest",

@@ -75,6 +75,8 @@ class StreamSpec(_Spec):
     parent: ParentStream | None = None
     params: dict[str, str | list[str]] = Field(default_factory=dict)
     supports_incremental: bool = False
+    #: a full read lists every record: one a complete full read did not list is gone (ADR 22)
+    deletes_by_absence: bool = False
     doc_url: str | None = None
 
 

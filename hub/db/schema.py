@@ -313,4 +313,40 @@ inbox_events = Table(
     Index("ix_inbox_events_record", "connector_id", "source_object", "external_id"),
 )
 
+# -- deletes (migration 0009) ---------------------------------------------------------------------
+# The external ids a full read of a stream has seen so far, keyed by the read (the run that started
+# it; a resumed run carries it on). At the end of a complete read the stream's live records missing
+# here are tombstoned; the rows are then dropped.
+stream_seen = Table(
+    "stream_seen",
+    metadata,
+    Column("connector_id", String(64), primary_key=True),
+    Column("stream", String(100), primary_key=True),
+    Column("read_id", String(36), primary_key=True),
+    Column("external_id", String(200), primary_key=True),
+)
+
+# Tombstones a complete read inferred but the mass-delete guard held: nothing is tombstoned until an
+# operator confirms (exactly ``external_ids``) or rejects the hold.
+delete_holds = Table(
+    "delete_holds",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("connector_id", String(64), nullable=False),
+    Column("stream", String(100), nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("run_id", String(36), nullable=False),
+    Column("status", String(16), nullable=False),  # held | confirmed | rejected | superseded
+    Column("candidates", Integer, nullable=False),
+    Column("live", Integer, nullable=False),
+    Column("share_limit", Float, nullable=False),
+    Column("min_count", Integer, nullable=False),
+    Column("external_ids", JSONType, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("applied", Integer, nullable=True),  # tombstones written on confirm
+    Index("ix_delete_holds_stream", "connector_id", "stream", "status"),
+)
+
 PROJECTION_TABLES = (golden_records, source_records)

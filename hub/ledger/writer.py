@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import Connection, and_, insert, select
 
+from connectors.sdk import MERGED_IDS
 from hub.db.schema import ledger_entries, source_records
 from hub.identity import store as identity
 from hub.ledger import golden, xref
@@ -160,6 +161,17 @@ def write_page(
     if mapped:
         resolve_dead_letters(conn, origin, object_name, [record.external_id for record in mapped])
     apply_mapped(conn, origin, object_name, mapped, ids, now, mapper.version, outcome, event_ids)
+    merged = [
+        (str(record.external_id), str(gone))
+        for record in mapped
+        if not record.deleted
+        for gone in (record.raw.get(MERGED_IDS) or [])
+        if str(gone) and str(gone) != str(record.external_id)
+    ]
+    if merged:
+        from hub.ledger.merges import apply_merges  # merges build on this module's mark_deleted
+
+        apply_merges(conn, origin, object_name, merged, now, mapper.version, outcome, event_ids)
     return outcome
 
 
@@ -281,8 +293,12 @@ def mark_deleted(
     mapping_version: str,
     event_ids: Mapping[str, str] | None = None,
     deleted_at: datetime | None = None,
+    cause: str | None = None,
 ) -> PageOutcome:
-    """Tombstones for records the upstream no longer has: the last known fields stay, flagged deleted."""
+    """Tombstones for records the upstream no longer has: the last known fields stay, flagged deleted.
+
+    ``cause`` says why (absent from a complete full read, merged into another record): the entry's
+    ``raw`` keeps it as ``{"cause": ...}``."""
     outcome = PageOutcome(seen=len(external_ids))
     stored = _stored(conn, origin.instance, object_name, sorted(set(external_ids)))
     entries: list[dict[str, Any]] = []
@@ -295,7 +311,8 @@ def mark_deleted(
         entries.append({
             "observed_at": now, "source_system": origin.system, "source_instance": origin.instance,
             "source_object": object_name, "external_id": external_id, "entity_type": old.entity_type,
-            "canonical_id": old.canonical_id, "op": "delete", "content_hash": digest, "changes": {}, "raw": None,
+            "canonical_id": old.canonical_id, "op": "delete", "content_hash": digest, "changes": {},
+            "raw": {"cause": cause} if cause else None,
             "source_updated_at": deleted_at or old.source_updated_at, "run_id": origin.run_id,
             "webhook_event_id": event_id_for(origin, event_ids, external_id), "mapping_version": mapping_version,
         })  # fmt: skip

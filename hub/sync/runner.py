@@ -9,6 +9,10 @@ nothing is lost, and nothing is written twice (a re-read page is unchanged by co
 Cursor rule: an incremental run advances the cursor to the newest modification time it committed.
 A full run ends at ``min(newest seen, start of the run)``, so changes made upstream while the full
 read was under way are picked up by the next incremental run.
+
+Deletes by absence (``hub.sync.deletes``, ADR 22): a full read of a ``deletes_by_absence`` stream
+records the ids each page lists; the transaction of its last page tombstones (or holds, past the
+mass-delete guard) the live records it did not list. Only a complete read gets there.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from hub.ledger import Origin, PageMapper, PageOutcome, write_page
 from hub.ledger.upsert import upsert
 from hub.metrics import SYNC_RECORDS, SYNC_RUNS
 from hub.sync import cursor as cursors
-from hub.sync import lease
+from hub.sync import deletes, lease
 from hub.sync.lease import LeaseLost, StreamPaused
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,8 @@ class RunResult:
     cursor_after: str | None = None
     resumed: bool = False
     error: str | None = None
+    tombstoned: int = 0  # records a complete full read did not list, tombstoned
+    held_deletes: str | None = None  # the hold id when the mass-delete guard held them
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
 
@@ -92,8 +98,11 @@ class SyncRunner:
         lease_seconds: float = 120.0,
         owner: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        guard: deletes.Guard | None = None,
     ) -> None:
         self.engine = engine
+        #: the mass-delete guard (``HUB_MASS_DELETE_SHARE``/``_MIN``; a connector's config may override)
+        self.guard = guard or deletes.Guard()
         self.build = build
         self.mapper_for = mapper_for
         self.lease_seconds = lease_seconds
@@ -184,10 +193,11 @@ class SyncRunner:
         try:
             spec = connector.spec.stream(stream)
             mapper = self.mapper_for(kind)
+            guard = self._guard_for(connector)
             with self.engine.begin() as conn:  # a claim that waited in a queue may have been withdrawn
                 self._renew(conn, run, waiting, self.clock())
             for page in connector.read(stream, request):
-                outcome = self._commit_page(run, position, origin, spec, mapper, page, waiting)
+                outcome = self._commit_page(run, position, origin, spec, mapper, page, waiting, guard)
                 self._count(run, outcome)
                 if on_page:
                     on_page(run)
@@ -210,6 +220,14 @@ class SyncRunner:
             run.outcome.dead_lettered,
         )  # fmt: skip
         return run
+
+    def _guard_for(self, connector: Connector) -> deletes.Guard:
+        share = getattr(connector.config, "mass_delete_share", None)
+        minimum = getattr(connector.config, "mass_delete_min", None)
+        return deletes.Guard(
+            share=self.guard.share if share is None else float(share),
+            min_count=self.guard.min_count if minimum is None else int(minimum),
+        )
 
     def _renew(self, conn: Connection, run: RunResult, waiting: list[Claim], now: datetime) -> None:
         """Renew the run's lease and those of the claimed runs waiting behind it (``LeaseLost`` if
@@ -261,7 +279,10 @@ class SyncRunner:
             if run.mode == "incremental" and committed is None:
                 run.mode = "full"
         if resume is None:
-            resume = {"mode": run.mode, "token": None, "max_seen": None, "started_at": now.isoformat()}
+            # read_id: the run that started the read; the seen set of a full read is keyed by it
+            resume = {
+                "mode": run.mode, "token": None, "max_seen": None, "started_at": now.isoformat(), "read_id": run.run_id,
+            }  # fmt: skip
         run.cursor_before = committed
         return _Position(committed=committed, resume=resume)
 
@@ -274,6 +295,7 @@ class SyncRunner:
         mapper: PageMapper,
         page: Page,
         waiting: list[Claim],
+        guard: deletes.Guard,
     ) -> PageOutcome:
         """One transaction: the lease renewal (first: a withdrawn lease, a deleted connector, rolls the
         page back and stops the run), the page's ledger writes, the stream's position, the run's
@@ -282,6 +304,17 @@ class SyncRunner:
         with self.engine.begin() as conn:
             self._renew(conn, run, waiting, now)
             outcome = write_page(conn, origin, spec.object, page.records, mapper, now)
+            read_id = position.resume.get("read_id")
+            if run.mode == "full" and spec.deletes_by_absence and read_id:
+                ids = (mapper.external_id(spec.object, raw) for raw in page.records)
+                deletes.record_seen(conn, run.connector_id, run.stream, read_id, [i for i in ids if i])
+                if page.resume is None:  # the last page: the read is complete
+                    absent = deletes.finish_full_read(
+                        conn, origin, run.stream, spec.object, read_id,
+                        datetime.fromisoformat(position.resume["started_at"]), guard, mapper.version, now,
+                    )  # fmt: skip
+                    run.tombstoned, run.held_deletes = absent.tombstoned, absent.held
+                    outcome.changed += absent.tombstoned
             final, next_resume = self._advance(run, position, page, spec.cursor_field)
             self._save_position(conn, run, final, next_resume, now)
             run.pages += 1

@@ -10,6 +10,7 @@ from starlette.types import Receive, Scope, Send
 
 from sandbox.hubspot.errors import HubSpotError
 from sandbox.hubspot.gateway import STATUS_CATEGORIES, Gateway
+from sandbox.hubspot.merge import add_merge_routes
 from sandbox.hubspot.responses import json_response
 from sandbox.hubspot.routes_admin import add_admin_routes
 from sandbox.hubspot.routes_assoc import add_assoc_routes
@@ -48,6 +49,7 @@ def create_hubspot_app(state: HubSpotState) -> FastAPI:
     for add_routes in (
         add_batch_routes,
         add_search_routes,
+        add_merge_routes,
         add_object_routes,
         add_property_routes,
         add_assoc_routes,

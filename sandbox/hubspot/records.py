@@ -146,6 +146,16 @@ class RecordTable:
         record.archived = True
         record.archived_ms = now_ms
 
+    def remove(self, record: Record) -> None:
+        """Take a record out of the table entirely (merged away: neither live nor archived)."""
+        if not record.archived:
+            self._remove_lastmod(record)
+            self._unindex_unique(record)
+        del self.records[record.id]
+        pos = bisect.bisect_left(self.ids, record.id)
+        if pos < len(self.ids) and self.ids[pos] == record.id:
+            del self.ids[pos]
+
     def _remove_lastmod(self, record: Record) -> None:
         key = (record.updated_ms, record.id)
         pos = bisect.bisect_left(self.lastmod, key)

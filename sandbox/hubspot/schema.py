@@ -146,6 +146,7 @@ def _system(lastmod: str) -> tuple[PropertyDef, ...]:
         PropertyDef("createdate", "datetime"),
         PropertyDef(lastmod, "datetime", read_only=True),
         PropertyDef("hubspot_owner_id"),
+        PropertyDef("hs_merged_object_ids", "enumeration", read_only=True),  # ";"-separated, set by merges
     )
 
 

@@ -148,7 +148,7 @@ def test_property_events_on_create_option(hooks: Hooks) -> None:
 
 def test_subscriptions_filter_events(hooks: Hooks) -> None:
     view = hooks.configure(subscriptions=["company.propertyChange:name", "deal.*"])
-    assert view["subscriptions"][0] == "company.propertyChange:name" and len(view["subscriptions"]) == 4
+    assert view["subscriptions"][0] == "company.propertyChange:name" and len(view["subscriptions"]) == 5
     company = hooks.api.get("/crm/v3/objects/companies", params={"limit": 1}).json()["results"][0]["id"]
     props = {"name": "Renamed By Hook Test", "phone": "+44 20 1234"}
     hooks.api.patch(f"/crm/v3/objects/companies/{company}", json={"properties": props})

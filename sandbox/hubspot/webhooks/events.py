@@ -6,6 +6,8 @@ Shapes (reference A8), key order as HubSpot's examples::
      "attemptNumber", "objectId", ...}
     propertyChange: + "propertyName", "propertyValue", "changeSource", "sourceId"
     creation / deletion: + "changeFlag" ("CREATED" / "DELETED"), "changeSource", "sourceId"
+    merge: + "primaryObjectId", "mergedObjectIds", "newObjectId", "numberOfPropertiesMoved",
+           "changeSource", "sourceId" (https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks)
 
 ``eventId`` values increase by one per event and start at the wall clock in ms times 1000, so they stay
 unique across sandbox restarts.  ``occurredAt`` is the record's new last-modified time.
@@ -63,6 +65,29 @@ class EventBuilder:
         for sub in subs.matching(f"{OBJECT_PREFIX[object_type]}.{kind}"):
             event = self._base(sub, occurred_ms, object_id)
             event["changeFlag"] = CHANGE_FLAGS[kind]
+            event["changeSource"] = source
+            event["sourceId"] = self.source_id(source)
+            out.append(event)
+        return out
+
+    def merge_events(
+        self,
+        subs: SubscriptionSet,
+        object_type: str,
+        survivor_id: int,
+        merged_ids: list[int],
+        occurred_ms: int,
+        moved: int,
+        source: str,
+    ) -> list[Event]:
+        """``merge`` events: ``objectId`` is the surviving record (the primary keeps its id here)."""
+        out = []
+        for sub in subs.matching(f"{OBJECT_PREFIX[object_type]}.merge"):
+            event = self._base(sub, occurred_ms, survivor_id)
+            event["primaryObjectId"] = survivor_id
+            event["mergedObjectIds"] = list(merged_ids)
+            event["newObjectId"] = survivor_id
+            event["numberOfPropertiesMoved"] = moved
             event["changeSource"] = source
             event["sourceId"] = self.source_id(source)
             out.append(event)

@@ -127,6 +127,15 @@ class WebhookService:
                 self.builder.flag_events(self.subscriptions, object_type, "deletion", record.id, occurred, source)
             )
 
+    def merged(self, object_type: str, survivor: Record, merged_ids: list[int], moved: int, source: str) -> None:
+        """Records were merged into ``survivor``."""
+        if self.settings.enabled:
+            self.queue.put(
+                self.builder.merge_events(
+                    self.subscriptions, object_type, survivor.id, merged_ids, survivor.updated_ms, moved, source
+                )
+            )
+
     # -- test controls ---------------------------------------------------------------------------
     def flush(self, timeout_s: float, hurry: bool) -> dict[str, Any]:
         """Block until the queue is empty (call from a worker thread, not the event loop)."""

@@ -17,7 +17,9 @@ from sandbox.kit.clock import iso_from_ms
 
 OBJECT_PREFIX: dict[str, str] = {"companies": "company", "contacts": "contact", "deals": "deal"}
 EMITTED_KINDS = ("creation", "deletion", "propertyChange")
-EMITTED_TYPES: tuple[str, ...] = tuple(f"{p}.{k}" for p in OBJECT_PREFIX.values() for k in EMITTED_KINDS)
+EMITTED_TYPES: tuple[str, ...] = tuple(
+    f"{p}.{k}" for p in OBJECT_PREFIX.values() for k in (*EMITTED_KINDS, "merge")
+)  # merge: POST /crm/v3/objects/{type}/merge (sandbox/hubspot/merge.py)
 """Subscription types the sandbox generates events for."""
 
 _SDK_OBJECTS = ("contact", "company", "deal", "ticket", "product", "line_item", "object")
