@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from hub.api import errors
 from hub.api.openapi import document_errors
-from hub.api.routes import connectors, health, matches, reconciliation, records, status, sync, webhook_events
+from hub.api.routes import connectors, health, ledger, matches, reconciliation, records, status, sync, webhook_events
 from hub.context import Hub
 from hub.inbound import connector_cache, inbox_worker, receiver
 from hub.scheduler import HubScheduler
@@ -51,7 +51,7 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
     app.state.admin_token = admin_token
     app.state.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="manual-sync")
     errors.install(app)
-    for module in (health, connectors, sync, status, records, reconciliation, matches, webhook_events):
+    for module in (health, connectors, sync, status, records, reconciliation, matches, webhook_events, ledger):
         app.include_router(module.router)
 
     def wake_workers() -> None:

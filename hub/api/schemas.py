@@ -222,6 +222,38 @@ def record_models(entity: EntityType) -> RecordModels:
     return RecordModels(fields=fields, summary=summary, page=page, detail=detail, history=history)
 
 
+# -- the ledger's hash chain ---------------------------------------------------------------------------
+
+
+class ChainHead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entries: int
+    last_id: int | None
+    last_hash: str
+
+
+class ChainProblem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["edited", "removed", "inserted", "reordered", "head"]
+    entry_id: int | None = Field(description="the first bad entry (removed: the entry after the gap)")
+    message: str
+
+
+class LedgerVerification(BaseModel):
+    """The hash chain recomputed (ADR 19)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ok: bool
+    entries: int = Field(description="entries checked before the first problem (all of them when ok)")
+    last_id: int | None = Field(description="the last good entry")
+    last_hash: str = Field(description="the last good entry's hash (the head's hash when ok)")
+    head: ChainHead | None = Field(description="the stored chain head")
+    problem: ChainProblem | None
+
+
 # -- reconciliation -------------------------------------------------------------------------------------
 
 
