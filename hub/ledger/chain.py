@@ -48,7 +48,7 @@ def _canon(value: Any) -> Any:
     if isinstance(value, float):
         return int(value) if value.is_integer() and -_INT64 <= value < _INT64 else value
     if isinstance(value, dict):
-        return {k: _canon(v) for k, v in value.items()}
+        return {str(k): _canon(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canon(v) for v in value]
     if isinstance(value, datetime):
@@ -58,13 +58,13 @@ def _canon(value: Any) -> Any:
     return value
 
 
-def serialise(entry: Mapping[str, Any]) -> bytes:
+def serialise(entry: Mapping[Any, Any]) -> bytes:
     """The canonical bytes of an entry's content (every column but the id and the hashes)."""
-    content = {k: _canon(v) for k, v in entry.items() if k not in NOT_HASHED and v is not None}
+    content = {str(k): _canon(v) for k, v in entry.items() if k not in NOT_HASHED and v is not None}
     return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
 
 
-def entry_hash(entry: Mapping[str, Any], prev_hash: str) -> str:
+def entry_hash(entry: Mapping[Any, Any], prev_hash: str) -> str:
     digest = hashlib.sha256(serialise(entry))
     digest.update(prev_hash.encode())
     return digest.hexdigest()

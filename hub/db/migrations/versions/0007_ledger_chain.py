@@ -4,6 +4,8 @@ Revision ID: 0007
 Revises: 0006
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -27,7 +29,7 @@ _BATCH = 2000
 
 def _entries() -> sa.Table:
     json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-    types = {"observed_at": hub.db.types.UTCDateTime(), "source_updated_at": hub.db.types.UTCDateTime()}
+    types: dict[str, Any] = {"observed_at": hub.db.types.UTCDateTime(), "source_updated_at": hub.db.types.UTCDateTime()}
     types |= {"changes": json, "raw": json, "id": sa.BigInteger()}
     columns = [sa.Column(name, types.get(name, sa.String())) for name in _COLUMNS]
     return sa.Table(
@@ -67,9 +69,9 @@ def upgrade() -> None:
             prev = digest
             last_seen = row.observed_at
         conn.execute(
-            table.update().where(table.c.id == sa.bindparam("rid")).values(
-                prev_hash=sa.bindparam("p"), entry_hash=sa.bindparam("h")
-            ),
+            table.update()
+            .where(table.c.id == sa.bindparam("rid"))
+            .values(prev_hash=sa.bindparam("p"), entry_hash=sa.bindparam("h")),
             updates,
         )
         last_id = rows[-1].id
