@@ -2,7 +2,7 @@
 
 ``entry_hash = sha256(canonical(content) + prev_hash)``, where *content* is every column of the entry
 except ``id``, ``prev_hash`` and ``entry_hash`` (:func:`serialise`): orjson with sorted keys, times as
-UTC ISO 8601 strings, integral floats as integers (PostgreSQL's JSONB gives ``1e16`` back as an
+UTC ISO 8601 strings, floats of 1e16 or more as integers (PostgreSQL's JSONB gives ``1e16`` back as an
 integer), and columns holding ``None`` left out, so a nullable column added by a later migration keeps
 every older hash valid. The first entry's ``prev_hash`` is :data:`GENESIS`.
 
@@ -42,26 +42,36 @@ HEAD_ID = 1
 NOT_HASHED = frozenset({"id", "prev_hash", "entry_hash"})
 _LOCK_KEY = zlib.crc32(b"ledger:chain")
 _INT64 = 2**63
+_BIG = 1e16  # from here on every float is integral and orjson writes it with an exponent
 
 
 def _canon(value: Any) -> Any:
     if isinstance(value, float):
-        return int(value) if value.is_integer() and -_INT64 <= value < _INT64 else value
+        return int(value) if _BIG <= abs(value) < _INT64 else value
     if isinstance(value, dict):
         return {str(k): _canon(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canon(v) for v in value]
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime in a ledger entry")
-        return value.astimezone(UTC).isoformat()
     return value
 
 
 def serialise(entry: Mapping[Any, Any]) -> bytes:
     """The canonical bytes of an entry's content (every column but the id and the hashes)."""
-    content = {str(k): _canon(v) for k, v in entry.items() if k not in NOT_HASHED and v is not None}
-    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    content: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key in NOT_HASHED or value is None:
+            continue
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("naive datetime in a ledger entry")
+            value = value.astimezone(UTC)
+        content[str(key)] = value
+    out = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    # orjson writes a float of 1e16 or more as 1e+16; JSONB hands it back as an integer. Only then
+    # (rare) walk the values; "e+" inside a string merely takes the slow path to the same bytes.
+    if b"e+" in out:
+        out = orjson.dumps(_canon(content), option=orjson.OPT_SORT_KEYS)
+    return out
 
 
 def entry_hash(entry: Mapping[Any, Any], prev_hash: str) -> str:

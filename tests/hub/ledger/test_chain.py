@@ -4,7 +4,7 @@ linear chain, and each kind of tampering is caught at the first bad entry. SQLit
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -104,9 +104,11 @@ def test_canonical_form_is_stable_across_the_database_round_trip(engine: Engine)
     assert row["raw"]["metrics"]["small"] == 1e-7
     assert entry_hash(row, row["prev_hash"]) == row["entry_hash"]
     assert not {"id", "prev_hash", "entry_hash"} & set(orjson.loads(serialise(row)))
-    assert serialise({"a": 1.0, "b": datetime(2026, 1, 1, 1, tzinfo=UTC), "c": None}) == serialise(
-        {"b": datetime(2026, 1, 1, 1, tzinfo=UTC), "a": 1}
+    paris = timezone(timedelta(hours=1))
+    assert serialise({"a": 1e16, "b": datetime(2026, 1, 1, 1, tzinfo=UTC), "c": None, "d": {"x": [2.5e17]}}) == (
+        serialise({"d": {"x": [250000000000000000]}, "b": datetime(2026, 1, 1, 2, tzinfo=paris), "a": 10**16})
     )
+    assert serialise({"a": 1.0}) != serialise({"a": 1})  # JSON keeps 1.0 and 1 apart; so do the hashes
 
 
 # -- tampering -------------------------------------------------------------------------------------------
