@@ -306,12 +306,11 @@ def _detail(
     members = sorted({s.canonical_id for s in sources} | {found.golden_id})
     _, history = _history(conn, entity_type, found.golden_id, members, limit=history_limit, offset=0, upto=upto)
     field_sets = [row.fields, *(s.fields for s in sources), *(side for h in history for side in _change_sides(h))]
+    refs = references(entity_type)
     if upto is None:
         mapping = translator(conn, entity_type, field_sets)
-    else:
-        refs_at = references(entity_type)
-        mapping = as_of.golden_at(conn, {rid for fields in field_sets for rid in refs_at.ids(fields)}, upto)
-    refs = references(entity_type)
+    else:  # references name the clusters their records were in then
+        mapping = as_of.golden_at(conn, {rid for fields in field_sets for rid in refs.ids(fields)}, upto)
     return {
         **summary(row, mapping, sorted({s.source_system for s in sources if not s.deleted})),
         **found.identity(),

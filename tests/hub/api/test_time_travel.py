@@ -14,7 +14,7 @@ from hub.context import Hub
 from hub.ledger import Origin, write_page
 from hub.ledger.writer import mark_deleted
 from hub.records import cause
-from tests.hub.identity.test_matching import HS, MAPPERS, SF, account, company, rid
+from tests.hub.identity.test_matching import HS, MAPPERS, SF, account, company, contact, rid
 
 HS1, SF1 = rid(HS, "companies", "1"), rid(SF, "accounts", "001A")
 HS3 = rid(HS, "companies", "3")
@@ -170,3 +170,39 @@ def test_ledger_verify_endpoint(client: TestClient, hub: Hub) -> None:
     assert broken["ok"] is False
     assert broken["problem"]["kind"] == "edited" and broken["problem"]["entry_id"] == first
     assert client.get("/api/v1/ledger/verify", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_references_as_of_name_the_cluster_of_that_time(client: TestClient, hub: Hub) -> None:
+    _write(hub, HS, "companies", [company("1", name="Fabrikam Inc", country="France")])
+    _write(hub, SF, "accounts", [account("001A", Name="Fabrikam", BillingCountry="FR")])
+    _write(
+        hub,
+        HS,
+        "contacts",
+        [
+            {
+                **contact("10", email="al@fabrikam.example", firstname="Al", lastname="Ray"),
+                "associations": {"companies": [{"id": "1", "types": ["contact_to_company"]}]},
+            }
+        ],
+    )
+    sf_contact = {
+        "attributes": {"type": "Contact"},
+        "Id": "003Z",
+        "SystemModstamp": "2026-01-01T00:00:00Z",
+        "IsDeleted": False,
+        "FirstName": "Bo",
+        "LastName": "Lee",
+        "Email": "bo@fabrikam.example",
+        "associations": {"accounts": [{"id": "001A", "types": ["contact_to_account"]}]},
+    }
+    _write(hub, SF, "contacts", [sf_contact])  # fmt: skip
+    apart = _moment()
+    (pair,) = client.get("/api/v1/matches", params={"state": "review", "entity": "organization"}).json()["items"]
+    golden_id = client.post(f"/api/v1/matches/{pair['id']}/accept", json={"by": "ann"}).json()["golden_id"]
+    people = {HS1: rid(HS, "contacts", "10"), SF1: rid(SF, "contacts", "003Z")}
+    for org, person in people.items():
+        then = client.get(f"/api/v1/people/{person}", params={"as_of": apart.isoformat()}).json()
+        assert then["fields"]["organization_id"] == org  # its own cluster then
+        now = client.get(f"/api/v1/people/{person}", params={"as_of": datetime.now(UTC).isoformat()}).json()
+        assert now["fields"]["organization_id"] == golden_id
