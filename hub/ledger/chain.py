@@ -41,6 +41,7 @@ GENESIS = "0" * 64
 HEAD_ID = 1
 NOT_HASHED = frozenset({"id", "prev_hash", "entry_hash"})
 _LOCK_KEY = zlib.crc32(b"ledger:chain")
+_CONTENT = frozenset(c.name for c in ledger_entries.c) - NOT_HASHED
 _INT64 = 2**63
 _BIG = 1e16  # from here on every float is integral and orjson writes it with an exponent
 
@@ -110,21 +111,26 @@ def _allocate(conn: Connection, count: int) -> list[int]:
 
 
 def append_entries(conn: Connection, rows: Sequence[dict[str, Any]], now: datetime | None = None) -> list[int]:
-    """Append ``rows`` (ledger entry columns, without id and hashes) to the chain, in order; their ids.
+    """Append ``rows`` (ledger entry columns, without id and hashes; a column left out is NULL) to the
+    chain, in order; their ids.
 
     The only way into ``ledger_entries``: sync pages, webhooks, tombstones, match decisions and the
     hub's own write-backs all call it inside their transaction.
     """
     if not rows:
         return []
+    unknown = {key for row in rows for key in row} - _CONTENT
+    if unknown:
+        raise ValueError(f"not ledger_entries columns (or not the caller's to set): {sorted(unknown)}")
     lock_chain(conn)
     head = read_head(conn) or Head(0, None, GENESIS)
     ids = _allocate(conn, len(rows))
     prev = head.last_hash
     out: list[dict[str, Any]] = []
     for entry_id, row in zip(ids, rows, strict=True):
-        digest = entry_hash(row, prev)
-        out.append({**row, "id": entry_id, "prev_hash": prev, "entry_hash": digest})
+        full = {name: row.get(name) for name in _CONTENT}  # one column set for the whole statement
+        digest = entry_hash(full, prev)
+        out.append({**full, "id": entry_id, "prev_hash": prev, "entry_hash": digest})
         prev = digest
     conn.execute(insert(ledger_entries), out)
     stamp = now or rows[-1].get("observed_at") or datetime.now(UTC)

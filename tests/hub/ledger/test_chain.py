@@ -16,7 +16,7 @@ from hub.db.engine import alembic_config
 from hub.db.schema import ledger_chain, ledger_entries
 from hub.identity import steward
 from hub.ledger import Origin, write_page
-from hub.ledger.chain import GENESIS, entry_hash, read_head, serialise, snapshot, verify
+from hub.ledger.chain import GENESIS, append_entries, entry_hash, read_head, serialise, snapshot, verify
 from tests.hub.identity.test_matching import HS, MAPPERS, SF, account, company, write
 
 
@@ -295,4 +295,16 @@ def test_the_migration_chains_existing_entries_in_id_order(engine: Engine, db_ur
     assert {r: _row(engine, r)["entry_hash"] for r in _ids(engine)} == before
     assert _check(engine).ok
     write(engine, HS, "companies", [company("7", name="After The Migration")])
+    assert _check(engine).ok
+
+
+def test_append_entries_takes_rows_with_different_columns_and_refuses_unknown_ones(engine: Engine) -> None:
+    base = {"observed_at": datetime.now(UTC), "source_system": "hub", "source_instance": "hub",
+            "source_object": "companies", "external_id": "x", "entity_type": "organization", "canonical_id": "c",
+            "op": "upsert", "content_hash": "h", "changes": {}}  # fmt: skip
+    with engine.begin() as conn:
+        ids = append_entries(conn, [base, {**base, "run_id": "outbox-1", "raw": {"a": 1}}])
+        with pytest.raises(ValueError, match="entry_hash"):
+            append_entries(conn, [{**base, "entry_hash": "0" * 64}])
+    assert ids == sorted(ids) and len(ids) == 2
     assert _check(engine).ok
