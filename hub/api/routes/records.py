@@ -4,7 +4,8 @@ One registry row per entity type (:data:`REGISTRY`) makes its three endpoints, t
 entity's canonical model::
 
     GET /api/v1/{path}                 filtered, paginated golden records
-    GET /api/v1/{path}/{id}            one golden record; a merged-away record id answers its cluster
+    GET /api/v1/{path}/{id}            one golden record; a merged-away record id answers its cluster;
+                                       ?as_of=T: as it was at T (ADR 19)
     GET /api/v1/{path}/{id}/history    ledger entries of the members and the decisions that moved them
 
 An entity added to ``CANONICAL_MODELS`` needs one row here (its plural path and its filters).
