@@ -269,6 +269,44 @@ def ledger_rebuild() -> None:
     hub.close()
 
 
+@ledger_app.command("verify")
+def ledger_verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    head: Annotated[
+        str | None, typer.Option(help="The head hash recorded earlier (e.g. by a previous verify): must match.")
+    ] = None,
+) -> None:
+    """Recompute the ledger's hash chain; name the first bad entry and why. Exit 1 when it is broken."""
+    import orjson
+
+    from hub.ledger.chain import snapshot, verify
+
+    hub = _hub()
+    try:
+        with snapshot(hub.reader).connect() as conn, conn.begin():
+            result = verify(conn)
+    finally:
+        hub.close()
+    body = result.as_dict()
+    anchored = head is None or not result.ok or result.last_hash == head
+    if not anchored:
+        body["ok"] = False
+        message = f"the chain ends in {result.last_hash}, not the recorded head {head}"
+        body["problem"] = {"kind": "head", "entry_id": result.last_id, "message": message}
+    if as_json:
+        sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
+    elif body["ok"]:
+        console.print(
+            f"[green]ledger intact[/]: {result.entries} entries, last #{result.last_id}, head {result.last_hash}"
+        )
+    else:
+        problem = body["problem"]
+        where = f"entry #{problem['entry_id']}" if problem["entry_id"] is not None else "the chain head"
+        console.print(f"[red]ledger broken[/] at {where} ([bold]{problem['kind']}[/]): {problem['message']}")
+        console.print(f"  {result.entries} entries verified before it; last good #{result.last_id} {result.last_hash}")
+    raise typer.Exit(0 if body["ok"] else 1)
+
+
 @app.command()
 def reconcile(
     entity: Annotated[

@@ -14,7 +14,7 @@ and ``golden_records.canonical_id`` is that *golden id*. So:
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hub.canonical import CANONICAL_MODELS, EntityType
 from hub.db.schema import golden_records, ledger_entries, source_records, xrefs
+from hub.ledger import as_of, golden
 from hub.ledger.clusters import golden_ids
 from hub.ledger.upsert import chunks
 
@@ -282,7 +283,6 @@ def golden_detail(conn: Connection, entity_type: str, some_id: str, history_limi
     found = resolve(conn, entity_type, some_id)
     if found is None:
         return None
-    row = found.row
     sources = conn.execute(
         select(source_records, xrefs.c.first_seen_at)
         .join(
@@ -296,14 +296,21 @@ def golden_detail(conn: Connection, entity_type: str, some_id: str, history_limi
         .where(source_records.c.golden_id == found.golden_id)
         .order_by(source_records.c.source_instance, source_records.c.source_object, source_records.c.external_id)
     ).all()
+    return _detail(conn, entity_type, found, sources, history_limit, None)
+
+
+def _detail(
+    conn: Connection, entity_type: str, found: Resolved, sources: Sequence[Any], history_limit: int, upto: int | None
+) -> dict[str, Any]:
+    row = found.row
     members = sorted({s.canonical_id for s in sources} | {found.golden_id})
-    _, history = _history(conn, entity_type, found.golden_id, members, limit=history_limit, offset=0)
-    mapping = translator(
-        conn,
-        entity_type,
-        [row.fields, *(s.fields for s in sources), *(side for h in history for side in _change_sides(h))],
-    )
+    _, history = _history(conn, entity_type, found.golden_id, members, limit=history_limit, offset=0, upto=upto)
+    field_sets = [row.fields, *(s.fields for s in sources), *(side for h in history for side in _change_sides(h))]
     refs = references(entity_type)
+    if upto is None:
+        mapping = translator(conn, entity_type, field_sets)
+    else:  # references name the clusters their records were in then
+        mapping = as_of.golden_at(conn, {rid for fields in field_sets for rid in refs.ids(fields)}, upto)
     return {
         **summary(row, mapping, sorted({s.source_system for s in sources if not s.deleted})),
         **found.identity(),
@@ -329,6 +336,66 @@ def golden_detail(conn: Connection, entity_type: str, some_id: str, history_limi
     }
 
 
+# -- time travel -----------------------------------------------------------------------------------------
+
+
+class NotAtThatTime(LookupError):
+    """The record had no golden record at the requested moment: not yet seen, or deleted by then."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def golden_detail_as_of(
+    conn: Connection, entity_type: str, some_id: str, moment: datetime, history_limit: int = 200
+) -> dict[str, Any] | None:
+    """The golden record ``some_id`` named at ``moment`` (ADR 19): the cluster's membership then, each
+    member's fields then, survivorship over them; the history up to then. None: the id is unknown;
+    :class:`NotAtThatTime`: it existed only later, or its cluster held no live record then."""
+    upto = as_of.cutoff(conn, moment)
+    known = conn.execute(
+        select(func.min(ledger_entries.c.id), func.min(ledger_entries.c.observed_at)).where(
+            ledger_entries.c.canonical_id == some_id, ledger_entries.c.entity_type == entity_type
+        )
+    ).one()
+    if known[0] is None:
+        return None
+    if upto is None or upto < known[0]:
+        raise NotAtThatTime("not_yet", f"{some_id} was first observed at {_iso(known[1])}, after {_iso(moment)}")
+    golden_id, states = as_of.cluster_at(conn, entity_type, some_id, upto)
+    live = [golden.source_state(_Row(s)) for s in states.values() if not s["deleted"]]
+    if not live:
+        raise NotAtThatTime("deleted", f"{some_id}'s cluster held no live source record at {_iso(moment)}")
+    golden_row = golden.golden_row(golden_id, entity_type, live)
+    first_seen = _first_seen(conn, list(states))
+    ordered = sorted(states.items(), key=lambda kv: (kv[1]["source_instance"], kv[1]["source_object"],
+                                                     kv[1]["external_id"]))  # fmt: skip
+    sources = [_Row({**s, "first_seen_at": first_seen.get(rid)}) for rid, s in ordered]
+    detail = _detail(conn, entity_type, Resolved(_Row(golden_row), some_id), sources, history_limit, upto)
+    return {**detail, "as_of": _iso(moment), "as_of_entry_id": upto}
+
+
+class _Row:
+    """A dict read like a result row (attribute access)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def _first_seen(conn: Connection, record_ids: list[str]) -> dict[str, datetime]:
+    out: dict[str, datetime] = {}
+    for part in chunks(sorted(record_ids)):
+        for rid, seen in conn.execute(
+            select(xrefs.c.canonical_id, func.min(xrefs.c.first_seen_at))
+            .where(xrefs.c.canonical_id.in_(part))
+            .group_by(xrefs.c.canonical_id)
+        ):
+            out[rid] = seen
+    return out
+
+
 # -- history ---------------------------------------------------------------------------------------------
 
 
@@ -343,7 +410,14 @@ def _change_sides(row: Any) -> list[dict[str, Any]]:
     return [{k: v[0] for k, v in pairs.items()}, {k: v[1] for k, v in pairs.items()}]
 
 
-def _history_where(entity_type: str, golden_id: str, members: list[str], kind: str | None) -> ColumnElement[bool]:
+def _history_where(
+    entity_type: str, golden_id: str, members: list[str], kind: str | None, upto: int | None = None
+) -> ColumnElement[bool]:
+    where = _history_kind(entity_type, golden_id, members, kind)
+    return where if upto is None else and_(where, ledger_entries.c.id <= upto)
+
+
+def _history_kind(entity_type: str, golden_id: str, members: list[str], kind: str | None) -> ColumnElement[bool]:
     ids = sorted({*members, golden_id})
     records = ledger_entries.c.canonical_id.in_(ids)
     text = cast(ledger_entries.c.changes, Text)
@@ -366,9 +440,9 @@ def _history_where(entity_type: str, golden_id: str, members: list[str], kind: s
 
 def _history(
     conn: Connection, entity_type: str, golden_id: str, members: list[str], *, limit: int, offset: int,
-    kind: str | None = None,
+    kind: str | None = None, upto: int | None = None,
 ) -> tuple[int, list[Any]]:  # fmt: skip
-    where = _history_where(entity_type, golden_id, members, kind)
+    where = _history_where(entity_type, golden_id, members, kind, upto)
     total = conn.execute(select(func.count()).select_from(ledger_entries).where(where)).scalar_one()
     rows = conn.execute(
         select(ledger_entries).where(where).order_by(desc(ledger_entries.c.id)).limit(limit).offset(offset)
@@ -383,6 +457,26 @@ def _translate_changes(row: Any, mapping: dict[str, str]) -> dict[str, Any]:
     refs = references(row.entity_type)
     before, after = (refs.translate(side, mapping) for side in _change_sides(row))
     return {k: [before[k], after[k]] if k in before else v for k, v in changes.items()}
+
+
+def cause(row: Any) -> dict[str, Any]:
+    """Why an entry exists, from its columns: a steward's or the matcher's decision (the pair, the
+    actor), the hub's own write-back (source system ``hub``, its run), a tombstone (the run or event
+    that saw the delete), a webhook event, a sync run; ``unknown`` for a direct call of the write path."""
+    if _is_decision(row):
+        raw = row.raw if isinstance(row.raw, dict) else {}
+        pair = raw.get("pair") if isinstance(raw.get("pair"), dict) else None
+        actor = raw.get("actor") or (pair or {}).get("decided_by") or "auto"
+        return {"kind": "decision", "id": (pair or {}).get("id") or row.external_id, "actor": str(actor)}
+    if row.source_system == DECISION_SYSTEM:
+        return {"kind": "writeback", "id": row.run_id or row.webhook_event_id}
+    if row.op == "delete":
+        return {"kind": "tombstone", "id": row.webhook_event_id or row.run_id}
+    if row.webhook_event_id:
+        return {"kind": "webhook", "id": row.webhook_event_id}
+    if row.run_id:
+        return {"kind": "sync", "id": row.run_id}
+    return {"kind": "unknown", "id": None}
 
 
 def history_entry(row: Any, mapping: dict[str, str]) -> dict[str, Any]:
@@ -404,6 +498,8 @@ def history_entry(row: Any, mapping: dict[str, str]) -> dict[str, Any]:
         "run_id": row.run_id,
         "webhook_event_id": row.webhook_event_id,
         "mapping_version": row.mapping_version,
+        "cause": cause(row),
+        "entry_hash": row.entry_hash,
     }
 
 

@@ -14,6 +14,7 @@ from hub.api.routes import (
     connectors,
     deletes,
     health,
+    ledger,
     matches,
     reconciliation,
     records,
@@ -61,7 +62,7 @@ def create_app(hub: Hub, *, admin_token: str, scheduler: HubScheduler | None = N
     app.state.admin_token = admin_token
     app.state.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="manual-sync")
     errors.install(app)
-    for module in (health, connectors, sync, deletes, status, records, reconciliation, matches, webhook_events):
+    for module in (health, connectors, sync, deletes, status, records, reconciliation, matches, webhook_events, ledger):
         app.include_router(module.router)
 
     def wake_workers() -> None:

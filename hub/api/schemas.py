@@ -152,6 +152,22 @@ class SourceRecordBase(BaseModel):
     last_entry_id: int
 
 
+class Cause(BaseModel):
+    """Why a ledger entry exists, derived from its columns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["sync", "webhook", "decision", "writeback", "tombstone", "unknown"] = Field(
+        description="sync: a sync run; webhook: a webhook event; decision: the matcher's or a steward's "
+        "decision; writeback: the hub's own write to a system; tombstone: a delete observed or inferred; "
+        "unknown: written without a run or event"
+    )
+    id: str | None = Field(
+        description="the run id, webhook event id or match pair id (tombstone: the event, else the run)"
+    )
+    actor: str | None = Field(default=None, description="a decision's actor: auto or the steward")
+
+
 class HistoryEntry(BaseModel):
     """A ledger entry: a member record's observed change, or a hub decision (match, merge, review, ...)."""
 
@@ -174,6 +190,8 @@ class HistoryEntry(BaseModel):
     run_id: str | None = None
     webhook_event_id: str | None = None
     mapping_version: str | None = None
+    cause: Cause
+    entry_hash: str = Field(description="the entry's hash in the ledger's chain (ADR 19)")
 
 
 class Identity(BaseModel):
@@ -217,9 +235,46 @@ def record_models(entity: EntityType) -> RecordModels:
         provenance=(dict[str, FieldProvenance], Field(description="per golden field: where its value came from")),
         sources=(list[source], Field(description="every source record in the cluster, deleted ones included")),
         history=(list[HistoryEntry], Field(description="the latest entries; see /history for all")),
+        as_of=(DateTimeText | None, Field(default=None, description="with ?as_of: the moment (UTC) it shows")),
+        as_of_entry_id=(
+            int | None,
+            Field(default=None, description="with ?as_of: the last ledger entry observed by then (the replay's end)"),
+        ),
     )
     history = create_model(f"{name}History", __base__=HistoryPage)
     return RecordModels(fields=fields, summary=summary, page=page, detail=detail, history=history)
+
+
+# -- the ledger's hash chain ---------------------------------------------------------------------------
+
+
+class ChainHead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entries: int
+    last_id: int | None
+    last_hash: str
+
+
+class ChainProblem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["edited", "removed", "inserted", "reordered", "head"]
+    entry_id: int | None = Field(description="the first bad entry (removed: the entry after the gap)")
+    message: str
+
+
+class LedgerVerification(BaseModel):
+    """The hash chain recomputed (ADR 19)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ok: bool
+    entries: int = Field(description="entries checked before the first problem (all of them when ok)")
+    last_id: int | None = Field(description="the last good entry")
+    last_hash: str = Field(description="the last good entry's hash (the head's hash when ok)")
+    head: ChainHead | None = Field(description="the stored chain head")
+    problem: ChainProblem | None
 
 
 # -- reconciliation -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -117,8 +118,23 @@ ledger_entries = Table(
     Column("run_id", String(36), nullable=True),
     Column("webhook_event_id", String(64), nullable=True),
     Column("mapping_version", String(32), nullable=True),
+    # the hash chain (ADR 19, hub/ledger/chain.py): the previous entry's hash, and this entry's hash
+    # over its content and prev_hash
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
     Index("ix_ledger_canonical", "canonical_id", "id"),
     Index("ix_ledger_source", "source_instance", "source_object", "external_id"),
+)
+
+# The head of the ledger's hash chain (one row): a removed or forged last entry does not match it.
+ledger_chain = Table(
+    "ledger_chain",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entries", BigInteger, nullable=False),
+    Column("last_id", BigInteger, nullable=True),
+    Column("last_hash", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 xrefs = Table(

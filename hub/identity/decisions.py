@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
-from hub.db.schema import ledger_entries, match_pairs, source_records
+from hub.db.schema import match_pairs, source_records
+from hub.ledger.chain import append_entries
 from hub.ledger.upsert import upsert
 
 HUB = "hub"
@@ -72,9 +73,9 @@ def record(
     raw = {"op": op, "pair": pair, **(details or {})}
     changes = {"moves": [list(m) for m in moves]}
     digest = hashlib.sha256(orjson.dumps({"raw": raw, "changes": changes}, option=orjson.OPT_SORT_KEYS)).hexdigest()
-    entry_id = int(
-        conn.execute(
-            insert(ledger_entries).returning(ledger_entries.c.id),
+    (entry_id,) = append_entries(
+        conn,
+        [
             {
                 "observed_at": now,
                 "source_system": HUB,
@@ -91,8 +92,9 @@ def record(
                 "run_id": run_id,
                 "webhook_event_id": webhook_event_id,
                 "mapping_version": None,
-            },
-        ).scalar_one()
+            }
+        ],
+        now,
     )
     move_records(conn, moves)
     if pair is not None:

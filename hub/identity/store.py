@@ -30,6 +30,7 @@ from hub.identity import decisions, features
 from hub.identity.compare import Context, compare, strong_keys
 from hub.identity.config import MatchConfig, active
 from hub.identity.engine import Clusterer, Link, Outcome, candidate_ids, resolve, usable_keys
+from hub.ledger.chain import lock_chain
 from hub.ledger.clusters import golden_ids, members
 from hub.ledger.upsert import chunks, upsert
 
@@ -37,6 +38,9 @@ MATCHED_ENTITIES = frozenset({"organization", "person", "opportunity", "deal_reg
 
 
 def lock_entity(conn: Connection, entity_type: str) -> None:
+    """Serialise matching of ``entity_type`` (PostgreSQL). The ledger's chain lock comes first, so a
+    writer never waits for the chain while holding this lock (a sync page appends, then matches)."""
+    lock_chain(conn)
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"match:{entity_type}".encode())})
 

@@ -62,29 +62,33 @@ def replay(conn: Connection, batch: int = 5000) -> Replayed:
                 continue
             key = (row.source_instance, row.source_object, row.external_id)
             by_record[row.canonical_id] = key
-            current = state.get(key)
-            fields = dict(current["fields"]) if current else {}
-            for name, (_before, after) in row.changes.items():
-                if after is None:
-                    fields.pop(name, None)
-                else:
-                    fields[name] = after
-            state[key] = {
-                "source_instance": row.source_instance,
-                "source_object": row.source_object,
-                "external_id": row.external_id,
-                "source_system": row.source_system,
-                "entity_type": row.entity_type,
-                "canonical_id": row.canonical_id,
-                "fields": fields,
-                "content_hash": row.content_hash,
-                "source_updated_at": row.source_updated_at,
-                "observed_at": row.observed_at,
-                "last_entry_id": row.id,
-                "deleted": row.op == "delete",
-                "golden_id": current["golden_id"] if current else row.canonical_id,
-            }
+            state[key] = fold(state.get(key), row)
         last_id = rows[-1].id
+
+
+def fold(current: dict[str, Any] | None, row: Any) -> dict[str, Any]:
+    """A source record's state after one more of its (non-decision) ledger entries."""
+    fields = dict(current["fields"]) if current else {}
+    for name, (_before, after) in row.changes.items():
+        if after is None:
+            fields.pop(name, None)
+        else:
+            fields[name] = after
+    return {
+        "source_instance": row.source_instance,
+        "source_object": row.source_object,
+        "external_id": row.external_id,
+        "source_system": row.source_system,
+        "entity_type": row.entity_type,
+        "canonical_id": row.canonical_id,
+        "fields": fields,
+        "content_hash": row.content_hash,
+        "source_updated_at": row.source_updated_at,
+        "observed_at": row.observed_at,
+        "last_entry_id": row.id,
+        "deleted": row.op == "delete",
+        "golden_id": current["golden_id"] if current else row.canonical_id,
+    }
 
 
 def rebuild(conn: Connection) -> RebuildReport:

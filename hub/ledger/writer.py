@@ -23,12 +23,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, and_, select
 
 from connectors.sdk import MERGED_IDS
-from hub.db.schema import ledger_entries, source_records
+from hub.db.schema import source_records
 from hub.identity import store as identity
 from hub.ledger import golden, xref
+from hub.ledger.chain import append_entries
 from hub.ledger.dead_letters import dead_letter, event_id_for, resolve_dead_letters
 from hub.ledger.keys import SourceKey
 from hub.ledger.upsert import chunks, upsert
@@ -261,10 +262,7 @@ def _append(
     already known (identity resolution), recompute the golden records touched."""
     if not entries:
         return
-    returned = conn.execute(
-        insert(ledger_entries).returning(ledger_entries.c.id, sort_by_parameter_order=True), entries
-    )
-    for state, entry_id in zip(states, returned.scalars(), strict=True):
+    for state, entry_id in zip(states, append_entries(conn, entries, now), strict=True):
         state["last_entry_id"] = entry_id
     upsert(conn, source_records, states, key=["source_instance", "source_object", "external_id"])
     touched = {state["golden_id"] for state in states}

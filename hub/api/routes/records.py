@@ -4,7 +4,8 @@ One registry row per entity type (:data:`REGISTRY`) makes its three endpoints, t
 entity's canonical model::
 
     GET /api/v1/{path}                 filtered, paginated golden records
-    GET /api/v1/{path}/{id}            one golden record; a merged-away record id answers its cluster
+    GET /api/v1/{path}/{id}            one golden record; a merged-away record id answers its cluster;
+                                       ?as_of=T: as it was at T (ADR 19)
     GET /api/v1/{path}/{id}/history    ledger entries of the members and the decisions that moved them
 
 An entity added to ``CANONICAL_MODELS`` needs one row here (its plural path and its filters).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -35,7 +37,7 @@ from hub.canonical import (
     TransactionKind,
 )
 from hub.context import Hub
-from hub.records import ListFilters, golden_detail, golden_history, list_golden
+from hub.records import ListFilters, NotAtThatTime, golden_detail, golden_detail_as_of, golden_history, list_golden
 
 IdPath = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$", description="a golden or a record id")
@@ -164,6 +166,26 @@ _COMMON = [
 ]
 
 
+AsOf = Annotated[
+    datetime | None,
+    Query(
+        description="ISO 8601 date-time with a time zone (Z or an offset): the record as it was then",
+        examples=["2026-12-01T09:30:00Z"],
+    ),
+]
+
+
+def _moment(value: datetime) -> datetime:
+    """``as_of`` in UTC; naive is a 422 (an audit question needs an unambiguous moment); future is now."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ApiError(422, "as_of needs a time zone (Z or an offset such as +01:00)", {"as_of": value.isoformat()})
+    try:
+        moment = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ApiError(422, "as_of is out of range", {"as_of": value.isoformat()}) from None
+    return min(moment, datetime.now(UTC))
+
+
 def _with_signature(function: Callable[..., Any], parameters: list[inspect.Parameter]) -> Callable[..., Any]:
     hub = inspect.Parameter("hub", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HubDep)
     function.__signature__ = inspect.Signature([hub, *parameters])  # type: ignore[attr-defined]
@@ -201,9 +223,18 @@ def _add_routes(router: APIRouter, route: EntityRoute) -> None:
             total, items = list_golden(conn, entity, _filters(route, params), limit=limit, offset=offset)
         return {"total": total, "limit": limit, "offset": offset, "items": items}
 
-    def detail(hub: Hub, *, record_id: str) -> dict[str, Any]:
-        with hub.reader.connect() as conn:
-            found = golden_detail(conn, entity, record_id)
+    def detail(hub: Hub, *, record_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+        if as_of is None:
+            with hub.reader.connect() as conn:
+                found = golden_detail(conn, entity, record_id)
+        else:
+            moment = _moment(as_of)
+            try:
+                with hub.reader.connect() as conn:
+                    found = golden_detail_as_of(conn, entity, record_id, moment)
+            except NotAtThatTime as exc:
+                details = {"as_of": moment.isoformat(), "reason": exc.reason}
+                raise ApiError(404, f"no {label} {record_id} at {moment.isoformat()}: {exc.message}", details) from None
         if found is None:
             raise ApiError(404, f"no {label} {record_id}")
         return found
@@ -217,6 +248,7 @@ def _add_routes(router: APIRouter, route: EntityRoute) -> None:
 
     filters = [_filter_param(spec) for spec in route.filters]
     id_param = inspect.Parameter("record_id", inspect.Parameter.KEYWORD_ONLY, annotation=IdPath)
+    as_of_param = _param("as_of", AsOf, None)
     page_params = [
         _param("limit", Annotated[int, Query(ge=1, le=500)], 50),
         _param("offset", Annotated[int, Query(ge=0, le=MAX_OFFSET)], 0),
@@ -244,7 +276,7 @@ def _add_routes(router: APIRouter, route: EntityRoute) -> None:
     )
     router.add_api_route(
         f"/{route.path}/{{record_id}}",
-        _with_signature(detail, [id_param]),
+        _with_signature(detail, [id_param, as_of_param]),
         methods=["GET"],
         response_model=models.detail,
         response_model_exclude_unset=True,
@@ -254,7 +286,11 @@ def _add_routes(router: APIRouter, route: EntityRoute) -> None:
         description=(
             f"One golden {label}: fields (references as golden ids), each field's provenance, every source "
             "record behind it, the latest history. A record id merged into another cluster answers that "
-            "cluster (`merged`: true, `requested_id`, `golden_id`)."
+            "cluster (`merged`: true, `requested_id`, `golden_id`). With `as_of` (ISO 8601 with a time "
+            "zone), the record as it was then: the cluster's members then (merges and unmerges replayed), "
+            "their fields then, survivorship over them, the history up to then; a later time than now is now. "
+            "An id that then belonged to another cluster answers that cluster; before it was first observed, "
+            "or with every source deleted by then, a 404 says so (`details.reason`: not_yet | deleted)."
         ),
         tags=tag,
     )
