@@ -156,22 +156,50 @@ def sync(
 def writeback(
     connector: Annotated[str, typer.Argument(help="Connector id.")],
     object_name: Annotated[str, typer.Argument(metavar="OBJECT", help="Source object, e.g. companies.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be written.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only report changed / invalid / rejected counts; write nothing.")
+    ] = False,
+    retry_rejected: Annotated[
+        bool, typer.Option("--retry-rejected", help="Send again writes the upstream rejected before.")
+    ] = False,
     config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply first.")] = None,
 ) -> None:
-    """Write golden values back to the connector's records where they differ."""
-    from hub.writeback import writeback as run_writeback
+    """Write golden values back to the connector's records where they differ (through the outbox)."""
+    from hub.writeback.run import writeback as run_writeback
 
     hub = _hub(config)
-    report = run_writeback(hub, connector, object_name, dry_run=dry_run)
+    report = run_writeback(hub, connector, object_name, dry_run=dry_run, retry_rejected=retry_rejected)
     console.print(
-        f"{connector}/{object_name}: examined {report.examined}, planned {report.planned}, "
-        f"written {report.written}, failed {report.failed}" + (" (dry run)" if dry_run else "")
-    )
+        f"{connector}/{object_name}: examined {report.examined}, changed {report.changed}, invalid {report.invalid}, "
+        f"rejected {report.rejected}, in flight {report.in_flight}, awaiting echo {report.awaiting_echo}"
+        + (" (dry run)" if dry_run else f"; written {report.written}, unchanged {report.unchanged}, "
+           f"failed {report.retrying} (retried on the next run)")
+    )  # fmt: skip
     for item in report.sample:
         console.print(f"  {item['key']}: {item['properties']}")
     hub.close()
     raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command("writeback-results")
+def writeback_results(
+    connector: Annotated[str, typer.Argument(help="Connector id.")],
+    object_name: Annotated[str | None, typer.Option("--object", help="Only this source object.")] = None,
+    status: Annotated[str | None, typer.Option(help="sent, unchanged, rejected or failed.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show (newest first).")] = 20,
+) -> None:
+    """Print the write-back result log: one row per attempt."""
+    from hub.writeback.run import results
+
+    hub = _hub()
+    hub.store.get(connector)
+    page = results(hub, connector, object_name=object_name, status=status, limit=limit)
+    table = Table("id", "at", "object", "record", "status", "properties", "error")
+    for item in page["items"]:
+        table.add_row(str(item["id"]), item["at"][:19], item["object"], item["external_id"], item["status"],
+                      str(item["properties"])[:60], (item["error"] or "")[:60])  # fmt: skip
+    console.print(table)
+    hub.close()
 
 
 @app.command()
@@ -266,7 +294,7 @@ def main() -> None:
 
     from hub.connector_store import ConnectorConfigError, NotFound
     from hub.sync import StreamBusy
-    from hub.writeback import WritebackError
+    from hub.writeback.run import WritebackError
 
     try:
         app()

@@ -50,10 +50,17 @@ class Page:
 
 @dataclass(frozen=True)
 class WriteRecord:
-    """One record to write: ``key`` is the value of the write spec's id property."""
+    """One record to write: ``key`` is the value of the write spec's id property.
+
+    ``external_id`` is the upstream id when the hub knows the record, ``hub_id`` the hub's golden id
+    (for the hub-id slot), ``idempotency_key`` the same on every retry of one write.
+    """
 
     key: str
     properties: dict[str, Any]
+    external_id: str | None = None
+    hub_id: str | None = None
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
