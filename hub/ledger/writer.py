@@ -202,10 +202,8 @@ def apply_mapped(
             continue
         changed.append((external_id, record, fields, digest, old))
     # the hub's own writes coming back (hub.writeback.echo, ADR 20)
-    landed = recognise(
-        conn, origin.instance, object_name, str(mapped[0].entity) if mapped else "",
-        {ext: (old.fields, fields) for ext, record, fields, _d, old in changed if old is not None and not record.deleted},
-    )  # fmt: skip
+    seen_before = {ext: (old.fields, new) for ext, record, new, _d, old in changed if old and not record.deleted}
+    landed = recognise(conn, origin.instance, object_name, str(mapped[0].entity) if mapped else "", seen_before)
     for external_id, record, fields, digest, old in changed:
         canonical_id = ids[SourceKey(origin.instance, object_name, external_id)]
         hit = landed.get(external_id)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, insert, or_, select, update
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 from connectors.sdk import Connector, RateLimited, TransientError, UpstreamError, WriteRecord, WriteResult, dotted
@@ -89,39 +89,54 @@ def paused_until(conn: Connection, connector_id: str, now: datetime) -> datetime
 
 
 def claim(
-    conn: Connection, connector_id: str, object_name: str, now: datetime, *, batch: int, due_only: bool, owner: str
+    conn: Connection,
+    connector_id: str,
+    object_name: str,
+    now: datetime,
+    *,
+    batch: int,
+    due_only: bool,
+    owner: str,
+    after: int = 0,
+    tried: set[int] | None = None,
 ) -> list[Any]:
-    """Claim up to ``batch`` rows of one object (one per record): waiting ones (due, unless
-    ``due_only`` is false) and in-flight ones whose claimer died or whose claim expired."""
-    waiting = outbox.c.state.in_(WAITING)
+    """Claim up to ``batch`` rows of one object (one per record, the oldest), from id ``after`` on:
+    waiting ones (due, unless ``due_only`` is false) and in-flight ones whose claimer died or whose
+    claim expired. ``tried`` are rows this pass already attempted (not claimed twice in one pass)."""
+    waiting: ColumnElement[bool] = outbox.c.state.in_(WAITING)
     if due_only:
         waiting = and_(waiting, outbox.c.next_attempt_at <= now)
-    candidates = conn.execute(
-        select(outbox.c.id, outbox.c.external_id, outbox.c.state, outbox.c.claimed_by, outbox.c.claim_token,
-               outbox.c.claim_expires_at)
-        .where(outbox.c.connector_id == connector_id, outbox.c.source_object == object_name,
-               or_(waiting, outbox.c.state == "in_flight"))
-        .order_by(outbox.c.id)
-    ).fetchall()  # fmt: skip
     chosen: list[int] = []
     stale: list[str] = []
     busy: set[str] = set()
-    for row in candidates:
-        if row.external_id in busy:
-            continue
-        busy.add(row.external_id)  # one row per record per batch: the oldest
-        if row.state == "in_flight":
-            alive = row.claim_expires_at >= now and not owner_is_dead(row.claimed_by or "")
-            if alive:
-                continue
-            stale.append(row.claim_token)
-        chosen.append(row.id)
-        if len(chosen) >= batch:
+    cursor = after
+    while len(chosen) < batch:
+        candidates = conn.execute(
+            select(outbox.c.id, outbox.c.external_id, outbox.c.state, outbox.c.claimed_by, outbox.c.claim_token,
+                   outbox.c.claim_expires_at)
+            .where(outbox.c.connector_id == connector_id, outbox.c.source_object == object_name,
+                   outbox.c.id > cursor, or_(waiting, outbox.c.state == "in_flight"))
+            .order_by(outbox.c.id)
+            .limit(batch * 2)
+        ).fetchall()  # fmt: skip
+        if not candidates:
             break
+        cursor = candidates[-1].id
+        for row in candidates:
+            if (tried and row.id in tried) or row.external_id in busy:
+                continue
+            busy.add(row.external_id)  # one row per record per batch: the oldest
+            if row.state == "in_flight":
+                if row.claim_expires_at >= now and not owner_is_dead(row.claimed_by or ""):
+                    continue
+                stale.append(row.claim_token)
+            chosen.append(row.id)
+            if len(chosen) >= batch:
+                break
     if not chosen:
         return []
     token = str(uuid.uuid4())
-    takeable = outbox.c.state.in_(WAITING)
+    takeable: ColumnElement[bool] = outbox.c.state.in_(WAITING)
     if stale:
         takeable = or_(takeable, and_(outbox.c.state == "in_flight", outbox.c.claim_token.in_(stale)))
     conn.execute(
@@ -139,7 +154,9 @@ def _holds(tgt: Target, raw: dict[str, Any], properties: dict[str, Any]) -> bool
     )
 
 
-def _verify(connector: Connector, tgt: Target, rows: list[Any], ident: Callable[[dict[str, Any]], str | None]) -> set[int]:
+def _verify(
+    connector: Connector, tgt: Target, rows: list[Any], ident: Callable[[dict[str, Any]], str | None]
+) -> set[int]:
     """Rows an earlier attempt may have pushed, whose values the upstream already holds."""
     again = [r for r in rows if r.attempts > 1]
     if not again:
@@ -233,20 +250,19 @@ def _one_batch(hub: Hub, connector: Connector, kind: str, tgt: Target, rows: lis
     if todo:
         _crash_point("before_push")
         started = time.perf_counter()
+        results: list[WriteResult] | None = None
         try:
             results = _push(connector, tgt, [_record(tgt, r) for r in todo])
         except RateLimited as exc:
             wait = exc.retry_after or RETRY_BASE_SECONDS
             report.paused_until = datetime.now(UTC) + timedelta(seconds=wait)
             outcomes.extend((r, "failed", f"rate limited: retry after {wait:.0f} s", None) for r in todo)
-            results = []
-        except UpstreamError as exc:
+        except UpstreamError as exc:  # the whole call failed (transport, 5xx after retries, auth)
             outcomes.extend((r, "failed", str(exc), None) for r in todo)
-            results = []
         report.latencies.append(time.perf_counter() - started)
         report.batches += 1
         _crash_point("after_push")
-        for row, result in zip(todo, results, strict=True):
+        for row, result in zip(todo, results or [], strict=results is not None):
             if result.ok:
                 outcomes.append((row, "sent", None, result.external_id))
             elif _is_transient_result(result):
@@ -288,13 +304,15 @@ def dispatch(
             tgt = target(kind, name)
             if tgt is None:
                 continue
+            tried: set[int] = set()
             while limit is None or report.claimed < limit:
                 size = batch if limit is None else min(batch, limit - report.claimed)
                 with hub.engine.begin() as conn:
                     rows = claim(conn, connector_id, name, datetime.now(UTC), batch=size, due_only=due_only,
-                                 owner=owner)  # fmt: skip
+                                 owner=owner, tried=tried)  # fmt: skip
                 if not rows:
                     break
+                tried.update(r.id for r in rows)
                 if connector is None:
                     connector = hub.store.build(connector_id)
                 _one_batch(hub, connector, kind, tgt, rows, report)

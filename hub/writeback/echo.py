@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 from hub.db.schema import outbox
 from hub.ledger.survivorship import active_policy
 from hub.ledger.upsert import chunks
+from hub.writeback.outbox import LANDED
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def recognise(
             select(outbox.c.id, outbox.c.external_id, outbox.c.fields)
             .where(
                 outbox.c.connector_id == instance, outbox.c.source_object == object_name,
-                outbox.c.external_id.in_(part), outbox.c.state == "sent", outbox.c.echo_entry_id.is_(None),
+                outbox.c.external_id.in_(part), outbox.c.state.in_(LANDED), outbox.c.echo_entry_id.is_(None),
             )
             .order_by(outbox.c.id)
         )  # fmt: skip

@@ -28,6 +28,8 @@ from hub.writeback.targets import Target, all_targets, target
 
 #: states of a row that still has to be pushed
 WAITING = ("pending", "failed")
+#: states of a row whose values the upstream holds (its echo may still be on its way)
+LANDED = ("sent", "unchanged")
 
 
 def format_value(value: Any) -> str | None:
@@ -149,7 +151,7 @@ def _decide(conn: Connection, planned: list[Planned], retry_rejected: bool = Fal
                     item.supersedes = row.id
             elif row.state == "in_flight" and same:
                 item.action = "in_flight"
-            elif row.state == "sent" and row.echo_entry_id is None and same:
+            elif row.state in LANDED and row.echo_entry_id is None and same:
                 item.action = "awaiting_echo"  # the upstream's answer has not been observed yet
             elif row.state == "rejected" and same and not retry_rejected:
                 item.action = "rejected"

@@ -80,9 +80,7 @@ def writeback(
     if limit is not None:
         report.changed = min(report.changed, limit)
     report.planned = report.changed
-    report.sample = [
-        {"key": p.key, "properties": p.properties} for p in planned if p.action in ("new", "waiting")
-    ][:5]
+    report.sample = [{"key": p.key, "properties": p.properties} for p in planned if p.action in ("new", "waiting")][:5]
     if dry_run or not report.changed:
         return report
     with hub.engine.begin() as conn:

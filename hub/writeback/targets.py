@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hub.mapping import WriteRule
 
+
 @dataclass(frozen=True)
 class Target:
     """One writable source object of one system (connector kind)."""
