@@ -100,8 +100,8 @@ def _salesforce_hook(sandbox: SandboxServer, hub_url: str) -> Callable[[], None]
 def _partnerstack_hook(sandbox: SandboxServer, hub_url: str) -> Callable[[], None]:
     creds = sandbox.credentials["partnerstack"]
     auth = (creds["public_key"], creds["secret_key"])
-    registered = httpx.post(f"{sandbox.base_urls['partnerstack']}/webhooks", auth=auth,
-                            json={"target": f"{hub_url}/webhooks/ps?token={PS_TOKEN}", "events": ["deal.updated"]})  # fmt: skip
+    target = {"target": f"{hub_url}/webhooks/ps?token={PS_TOKEN}", "events": ["deal.updated"]}
+    registered = httpx.post(f"{sandbox.base_urls['partnerstack']}/webhooks", auth=auth, json=target)
     assert registered.status_code in (200, 201), registered.text
     hook = registered.json()["data"]["key"]
 
