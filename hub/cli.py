@@ -56,7 +56,14 @@ def serve(
     token, generated = hub.settings.resolved_admin_token()
     if generated:
         console.print(f"[yellow]HUB_ADMIN_TOKEN not set; this run's admin token:[/] {token}")
-    scheduler = HubScheduler(hub.store, hub.runner) if hub.settings.scheduler_enabled else None
+    scheduler = None
+    if hub.settings.scheduler_enabled:
+        from hub.writeback.dispatch import dispatch_all
+
+        scheduler = HubScheduler(
+            hub.store, hub.runner, writeback=lambda: dispatch_all(hub),
+            writeback_seconds=hub.settings.writeback_interval_seconds,
+        )  # fmt: skip
     app_ = create_app(hub, admin_token=token, scheduler=scheduler, workers=hub.settings.webhook_workers)
     config_ = serve_config(
         app_, host, port, header_timeout=hub.settings.header_timeout_seconds,
@@ -69,31 +76,58 @@ def serve(
 def worker(
     threads: Annotated[int, typer.Option(help="Inbox worker threads.")] = 1,
     drain: Annotated[bool, typer.Option("--drain", help="Exit once nothing is due instead of polling.")] = False,
+    writeback: Annotated[
+        float | None,
+        typer.Option(
+            help="Push due outbox rows every this many seconds (default HUB_WRITEBACK_INTERVAL_SECONDS; 0 = off)."
+        ),
+    ] = None,
 ) -> None:
-    """Apply webhook inbox events (without the API): the worker role of a scaled-out hub."""
+    """Apply webhook inbox events and push the write-back outbox (without the API): the worker role
+    of a scaled-out hub."""
     import signal
     import threading
 
     from hub.inbound import connector_cache, inbox_worker
     from hub.serving import install_log_redaction
+    from hub.writeback.dispatch import dispatch_all
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_redaction()
     hub = _hub()
+    interval = hub.settings.writeback_interval_seconds if writeback is None else writeback
     cache = connector_cache(hub)
     workers = [inbox_worker(hub, cache) for _ in range(max(1, threads))]
     if drain:
         done = sum(w.drain() for w in workers)
         console.print(f"applied {done} inbox events")
+        if interval > 0:
+            pushed = dispatch_all(hub)
+            console.print(f"write-back: sent {pushed.sent}, unchanged {pushed.unchanged}, "
+                          f"rejected {pushed.rejected}, failed {pushed.failed}")  # fmt: skip
     else:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for item in workers:
             item.start()
+
+        def push() -> None:
+            while not stop.wait(interval):
+                try:
+                    dispatch_all(hub)
+                except Exception:
+                    logging.getLogger("hub.writeback").exception("write-back dispatch crashed")
+
+        pusher = threading.Thread(target=push, name="writeback", daemon=True) if interval > 0 else None
+        if pusher is not None:
+            pusher.start()
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
+        stop.set()
         for item in workers:
             item.stop()
+        if pusher is not None:
+            pusher.join(30)
     cache.close()
     hub.close()
 
