@@ -1,7 +1,8 @@
 """Echo suppression: the hub's own write coming back by sync or webhook is not a new observation.
 
 When a changed source record arrives (``hub.ledger.writer.apply_mapped``), the latest outbox row
-sent to it and not yet observed is looked up. If every field the hub wrote now holds the golden value
+sent (or being sent: a webhook can arrive before the dispatcher settles) to it and not yet observed
+is looked up. If every field the hub wrote now holds the golden value
 it wrote, the write has *landed* (the row records the ledger entry that saw it). If, besides, nothing
 changed but the written fields and the fields that travel with them (the raw text beside a
 normalised value: ``phone_raw``; the members of the written field's survivorship group), the
@@ -22,6 +23,9 @@ from hub.db.schema import outbox
 from hub.ledger.survivorship import active_policy
 from hub.ledger.upsert import chunks
 from hub.writeback.outbox import LANDED
+
+#: a row being pushed counts too: the upstream's webhook can outrun the dispatcher's settling
+ECHOABLE = (*LANDED, "in_flight")
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def recognise(
             select(outbox.c.id, outbox.c.external_id, outbox.c.fields)
             .where(
                 outbox.c.connector_id == instance, outbox.c.source_object == object_name,
-                outbox.c.external_id.in_(part), outbox.c.state.in_(LANDED), outbox.c.echo_entry_id.is_(None),
+                outbox.c.external_id.in_(part), outbox.c.state.in_(ECHOABLE), outbox.c.echo_entry_id.is_(None),
             )
             .order_by(outbox.c.id)
         )  # fmt: skip
