@@ -5,8 +5,8 @@
 Each system's sandbox runs in its own process (two PartnerStack accounts: the second, ranked first
 for a registration's status as in ``hub demo``, agrees a reject reason the first receives). After a
 full sync has left the golden decisions' writes in the outbox, one dispatch pass per object is timed:
-records/s (rows settled sent), per-batch push latency percentiles (a HubSpot batch is 100 records, a
-Salesforce collection 200, PartnerStack one PATCH per record) and the hub process's peak RSS.
+records/s (rows settled sent), per-batch latency percentiles (a claim of 100 rows: one HubSpot batch
+request, one Salesforce collection, 100 PartnerStack PATCHes) and the hub process's peak RSS.
 """
 
 from __future__ import annotations

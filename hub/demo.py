@@ -274,6 +274,11 @@ def _writeback_step(console: Console, api: httpx.Client, hub: Hub, eu: Any) -> b
                        str(sum(e.echo_of is not None and e.webhook_event_id is None for e in mine)),
                        str(sum(e.echo_of is None for e in mine)))  # fmt: skip
     console.print(echoes)
+    for cid in [cid for cid, fields in after.items() if agreed.get(cid) != fields][:3]:
+        before_fields, now_fields = agreed.get(cid) or {}, after[cid]
+        changed = {k: (before_fields.get(k), now_fields.get(k)) for k in before_fields.keys() | now_fields.keys()
+                   if before_fields.get(k) != now_fields.get(k)}  # fmt: skip
+        console.print(f"  [red]changed[/] {cid}: {changed}", markup=True, highlight=False)
     console.print(f"  golden records changed by the echo: {moved}; new writes it implied: {waiting}; "
                   f"sync runs failed: {sum(r['status'] != 'succeeded' for r in echo)}")  # fmt: skip
     return ok and moved == 0 and waiting == 0 and all(e.echo_of is not None for e in entries)

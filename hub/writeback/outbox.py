@@ -91,7 +91,9 @@ def _rows_query(golden_ids: Sequence[str] | None = None) -> Any:
     )  # fmt: skip
 
 
-def _plan_rows(rows: Iterable[Any]) -> list[Planned]:
+def _plan_rows(rows: Iterable[Any], settled: list[tuple[str, str, str]] | None = None) -> list[Planned]:
+    """The writes ``rows`` need; ``settled`` collects the records that need none (the upstream holds
+    the golden values: a write still waiting for them is stale)."""
     planned: list[Planned] = []
     for row in rows:
         tgt = target(row.source_system, row.source_object)
@@ -99,6 +101,8 @@ def _plan_rows(rows: Iterable[Any]) -> list[Planned]:
             continue
         changes = _desired(tgt, row.entity_type, row.golden or {}, row.raw)
         if not changes:
+            if settled is not None:
+                settled.append((row.source_instance, row.source_object, row.external_id))
             continue
         properties = {prop: format_value(row.golden[f]) or "" for prop, f in changes.items()}
         if tgt.rule.key == "$external_id":
@@ -158,6 +162,24 @@ def _decide(conn: Connection, planned: list[Planned], retry_rejected: bool = Fal
     return planned
 
 
+def _supersede_settled(conn: Connection, settled: list[tuple[str, str, str]], now: datetime) -> None:
+    """Waiting rows of records whose upstream now holds the golden values are superseded (a newer
+    decision, or the upstream's own change the golden record follows, made them stale)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for connector_id, object_name, external_id in settled:
+        groups.setdefault((connector_id, object_name), []).append(external_id)
+    for (connector_id, object_name), ids in groups.items():
+        for part in chunks(ids):
+            conn.execute(
+                update(outbox)
+                .where(
+                    outbox.c.connector_id == connector_id, outbox.c.source_object == object_name,
+                    outbox.c.external_id.in_(part), outbox.c.state.in_(WAITING),
+                )
+                .values(state="superseded", settled_at=now)
+            )  # fmt: skip
+
+
 def _insert(conn: Connection, planned: list[Planned], now: datetime) -> int:
     new = [p for p in planned if p.action == "new"]
     superseded = [p.supersedes for p in new if p.supersedes is not None]
@@ -193,7 +215,10 @@ def enqueue(conn: Connection, golden_ids: Iterable[str], now: datetime) -> int:
     inserted = 0
     for part in chunks(sorted(set(golden_ids))):
         rows = conn.execute(_rows_query().where(source_records.c.golden_id.in_(part), which))
-        planned = _plan_rows(rows)
+        settled: list[tuple[str, str, str]] = []
+        planned = _plan_rows(rows, settled)
+        if settled:
+            _supersede_settled(conn, settled, now)
         if planned:
             inserted += _insert(conn, _decide(conn, planned), now)
     return inserted

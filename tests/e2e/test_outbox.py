@@ -132,3 +132,30 @@ def test_a_dispatcher_killed_mid_push_pushes_each_write_exactly_once(
     else:  # the first batch landed before the kill: re-read upstream, settled unchanged, not pushed again
         assert settled["unchanged"] == min(100, planned) and settled["sent"] == planned - settled["unchanged"]
     assert writeback(connected, "hs", "companies", dry_run=True).changed == 0
+
+
+def test_a_waiting_write_made_stale_by_a_newer_upstream_change_is_superseded(
+    connected: Hub, upstream: httpx.Client
+) -> None:
+    connected.runner.run_all("hs", mode="full", streams=["companies"])
+    with connected.reader.connect() as conn:
+        row = conn.execute(
+            select(outbox)
+            .join(golden_records, golden_records.c.canonical_id == outbox.c.canonical_id)
+            .where(outbox.c.state == "pending", golden_records.c.source_count == 1)
+            .where(outbox.c.properties["phone"].isnot(None))
+            .limit(1)
+        ).first()  # fmt: skip
+    assert row is not None
+    # someone changes the number in HubSpot, in the canonical form: the golden record follows it
+    changed = upstream.patch(f"/crm/v3/objects/companies/{row.external_id}", headers=AUTH,
+                             json={"properties": {"phone": "+14155550199"}})  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    connected.runner.run_all("hs", streams=["companies"])
+    with connected.reader.connect() as conn:
+        state = conn.execute(select(outbox.c.state).where(outbox.c.id == row.id)).scalar_one()
+        waiting = conn.execute(
+            select(outbox.c.properties).where(outbox.c.external_id == row.external_id, outbox.c.state == "pending")
+        ).fetchall()
+    assert state == "superseded"  # the old number is never pushed over the newer one
+    assert all(r.properties.get("phone") != row.properties["phone"] for r in waiting)
