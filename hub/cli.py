@@ -205,10 +205,10 @@ def writeback(
     report = run_writeback(hub, connector, object_name, dry_run=dry_run, retry_rejected=retry_rejected)
     console.print(
         f"{connector}/{object_name}: examined {report.examined}, changed {report.changed}, invalid {report.invalid}, "
-        f"rejected {report.rejected}, in flight {report.in_flight}, awaiting echo {report.awaiting_echo}"
-        + (" (dry run)" if dry_run else f"; written {report.written}, unchanged {report.unchanged}, "
-           f"failed {report.retrying} (retried on the next run)")
-    )  # fmt: skip
+        f"rejected {report.rejected}, in flight {report.in_flight}, awaiting echo {report.awaiting_echo}; "
+        f"written {report.written}, unchanged {report.unchanged}, failed {report.retrying}"
+        + (" (dry run)" if dry_run else " (failed writes are retried on the next run)")
+    )
     for item in report.sample:
         console.print(f"  {item['key']}: {item['properties']}")
     hub.close()
