@@ -113,10 +113,11 @@ def run(size: int, database_url: str | None, console: Console) -> list[dict[str,
     table = Table(
         title=f"write-back benchmark: sandbox worlds of {size} records, {settings.database_url.split(':')[0]}"
     )
-    for key in rows[0]:
-        table.add_column(key, justify="left" if key in ("system", "object") else "right")
+    table.add_column("measure")
     for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
+        table.add_column(f"{row['system']} {row['object']}", justify="right")
+    for key in list(rows[0])[2:]:
+        table.add_row(key, *(str(row[key]) for row in rows))
     console.print(table)
     return rows
 
