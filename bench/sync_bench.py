@@ -1,6 +1,7 @@
-"""Sync benchmark: initial full sync of N HubSpot records from the sandbox, then 1% changed.
+"""Sync benchmark: initial full sync of N HubSpot records from the sandbox, then 1% changed; then
+write-back throughput per system (``bench.writeback_bench``).
 
-    make bench                                   # 100,000 records, SQLite
+    make bench                                   # 100,000 records, SQLite; write-back on 10,000-record worlds
     python -m bench.sync_bench --size 20000 --database-url postgresql+psycopg://postgres@127.0.0.1/test
 
 The sandbox runs in its own process; the figures are the hub process's: records/s, CPU seconds,
@@ -21,6 +22,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
+from bench import writeback_bench
 from bench.measure import Measured, Sample
 from bench.upstream import SandboxProcess
 from hub.connector_store import ConnectorCreate
@@ -71,6 +73,8 @@ def main() -> None:
     parser.add_argument("--changed", type=float, default=0.01, help="share of records changed before the increment")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--output", type=Path, default=Path("bench/results/sync.json"))
+    parser.add_argument("--writeback-size", type=int, default=10_000,
+                        help="records per sandbox world of the write-back phase (0 = skip it)")  # fmt: skip
     args = parser.parse_args()
     console = Console()
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-"))
@@ -117,9 +121,11 @@ def main() -> None:
         f"ledger entries {totals['ledger_entries']}, golden records {totals['golden_records']}, "
         f"dead letters {totals['dead_letters']}"
     )
+    # its own fresh SQLite file (python -m bench.writeback_bench --database-url for PostgreSQL)
+    writeback = writeback_bench.run(args.writeback_size, None, console) if args.writeback_size else []
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"size": args.size, "database": settings.database_url.split(":")[0],
-                                       "rows": rows, "totals": totals}, indent=2))  # fmt: skip
+                                       "rows": rows, "totals": totals, "writeback": writeback}, indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -58,7 +58,14 @@ def serve(
     token, generated = hub.settings.resolved_admin_token()
     if generated:
         console.print(f"[yellow]HUB_ADMIN_TOKEN not set; this run's admin token:[/] {token}")
-    scheduler = HubScheduler(hub.store, hub.runner) if hub.settings.scheduler_enabled else None
+    scheduler = None
+    if hub.settings.scheduler_enabled:
+        from hub.writeback.dispatch import dispatch_all
+
+        scheduler = HubScheduler(
+            hub.store, hub.runner, writeback=lambda: dispatch_all(hub),
+            writeback_seconds=hub.settings.writeback_interval_seconds,
+        )  # fmt: skip
     app_ = create_app(hub, admin_token=token, scheduler=scheduler, workers=hub.settings.webhook_workers)
     config_ = serve_config(
         app_, host, port, header_timeout=hub.settings.header_timeout_seconds,
@@ -71,31 +78,58 @@ def serve(
 def worker(
     threads: Annotated[int, typer.Option(help="Inbox worker threads.")] = 1,
     drain: Annotated[bool, typer.Option("--drain", help="Exit once nothing is due instead of polling.")] = False,
+    writeback: Annotated[
+        float | None,
+        typer.Option(
+            help="Push due outbox rows every this many seconds (default HUB_WRITEBACK_INTERVAL_SECONDS; 0 = off)."
+        ),
+    ] = None,
 ) -> None:
-    """Apply webhook inbox events (without the API): the worker role of a scaled-out hub."""
+    """Apply webhook inbox events and push the write-back outbox (without the API): the worker role
+    of a scaled-out hub."""
     import signal
     import threading
 
     from hub.inbound import connector_cache, inbox_worker
     from hub.serving import install_log_redaction
+    from hub.writeback.dispatch import dispatch_all
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_redaction()
     hub = _hub()
+    interval = hub.settings.writeback_interval_seconds if writeback is None else writeback
     cache = connector_cache(hub)
     workers = [inbox_worker(hub, cache) for _ in range(max(1, threads))]
     if drain:
         done = sum(w.drain() for w in workers)
         console.print(f"applied {done} inbox events")
+        if interval > 0:
+            pushed = dispatch_all(hub)
+            console.print(f"write-back: sent {pushed.sent}, unchanged {pushed.unchanged}, "
+                          f"rejected {pushed.rejected}, failed {pushed.failed}")  # fmt: skip
     else:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for item in workers:
             item.start()
+
+        def push() -> None:
+            while not stop.wait(interval):
+                try:
+                    dispatch_all(hub)
+                except Exception:
+                    logging.getLogger("hub.writeback").exception("write-back dispatch crashed")
+
+        pusher = threading.Thread(target=push, name="writeback", daemon=True) if interval > 0 else None
+        if pusher is not None:
+            pusher.start()
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
+        stop.set()
         for item in workers:
             item.stop()
+        if pusher is not None:
+            pusher.join(30)
     cache.close()
     hub.close()
 
@@ -158,22 +192,50 @@ def sync(
 def writeback(
     connector: Annotated[str, typer.Argument(help="Connector id.")],
     object_name: Annotated[str, typer.Argument(metavar="OBJECT", help="Source object, e.g. companies.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be written.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only report changed / invalid / rejected counts; write nothing.")
+    ] = False,
+    retry_rejected: Annotated[
+        bool, typer.Option("--retry-rejected", help="Send again writes the upstream rejected before.")
+    ] = False,
     config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply first.")] = None,
 ) -> None:
-    """Write golden values back to the connector's records where they differ."""
-    from hub.writeback import writeback as run_writeback
+    """Write golden values back to the connector's records where they differ (through the outbox)."""
+    from hub.writeback.run import writeback as run_writeback
 
     hub = _hub(config)
-    report = run_writeback(hub, connector, object_name, dry_run=dry_run)
+    report = run_writeback(hub, connector, object_name, dry_run=dry_run, retry_rejected=retry_rejected)
     console.print(
-        f"{connector}/{object_name}: examined {report.examined}, planned {report.planned}, "
-        f"written {report.written}, failed {report.failed}" + (" (dry run)" if dry_run else "")
+        f"{connector}/{object_name}: examined {report.examined}, changed {report.changed}, invalid {report.invalid}, "
+        f"rejected {report.rejected}, in flight {report.in_flight}, awaiting echo {report.awaiting_echo}; "
+        f"written {report.written}, unchanged {report.unchanged}, failed {report.retrying}"
+        + (" (dry run)" if dry_run else " (failed writes are retried on the next run)")
     )
     for item in report.sample:
         console.print(f"  {item['key']}: {item['properties']}")
     hub.close()
     raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command("writeback-results")
+def writeback_results(
+    connector: Annotated[str, typer.Argument(help="Connector id.")],
+    object_name: Annotated[str | None, typer.Option("--object", help="Only this source object.")] = None,
+    status: Annotated[str | None, typer.Option(help="sent, unchanged, rejected or failed.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show (newest first).")] = 20,
+) -> None:
+    """Print the write-back result log: one row per attempt."""
+    from hub.writeback.run import results
+
+    hub = _hub()
+    hub.store.get(connector)
+    page = results(hub, connector, object_name=object_name, status=status, limit=limit)
+    table = Table("id", "at", "object", "record", "status", "properties", "error")
+    for item in page["items"]:
+        table.add_row(str(item["id"]), item["at"][:19], item["object"], item["external_id"], item["status"],
+                      str(item["properties"])[:60], (item["error"] or "")[:60])  # fmt: skip
+    console.print(table)
+    hub.close()
 
 
 @app.command()
@@ -363,7 +425,7 @@ def main() -> None:
     from hub.connector_store import ConnectorConfigError, NotFound
     from hub.sync import StreamBusy
     from hub.sync.deletes import HoldNotFound
-    from hub.writeback import WritebackError
+    from hub.writeback.run import WritebackError
 
     try:
         app()

@@ -19,6 +19,7 @@ from hub.registry import ConnectorRegistry
 from hub.settings import Settings
 from hub.sync import SyncRunner
 from hub.sync.deletes import Guard
+from hub.writeback import targets as write_targets
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Hub:
             engine, registry, SecretBox(settings.resolved_secret_key()), outbound=settings.outbound_policy()
         )
         mappers = MapperSet(Path(settings.mappings_dir))
+        write_targets.configure(mappers)  # the objects the outbox plans writes for (ADR 20)
 
         def build(connector_id: str) -> tuple[str, Connector]:
             return store.kind_of(connector_id), store.build(connector_id)

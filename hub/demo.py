@@ -1,8 +1,13 @@
 """``hub demo``: the sandbox and the hub in one process, on a fresh SQLite file.
 
 Everything goes through the hub's own HTTP API: create a HubSpot connector (OAuth2), sync in full,
-change records upstream, sync incrementally, let HubSpot push a change by signed webhook, then report
-what the ledger holds and show one partner with the source of each golden field.
+change records upstream, sync incrementally, let HubSpot push a change by signed webhook, write the
+agreed values back to HubSpot, Salesforce and PartnerStack and show their echo changing nothing, then
+report what the ledger holds and show one partner with the source of each golden field.
+
+For PartnerStack the demo connects a second PartnerStack account ("partnerstack-eu", another sandbox
+of the same world) that the demo's survivorship policy ranks first for a registration's status: a
+reject reason agreed there is the value written back to the first account.
 """
 
 from __future__ import annotations
@@ -18,14 +23,20 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import func, select
 
 from hub.api import create_app
 from hub.context import Hub
+from hub.db.schema import golden_records, inbox_events, ledger_entries, outbox
 from hub.queries import counts
 from hub.serving import BackgroundServer
 from hub.settings import Settings
 
 SYSTEMS = ("hubspot", "salesforce", "partnerstack")
+#: (connector, object) written back in step 4
+WRITEBACKS = (("hubspot", "companies"), ("hubspot", "contacts"), ("salesforce", "accounts"),
+              ("salesforce", "contacts"), ("partnerstack", "deals"))  # fmt: skip
+AGREED_REASON = "Budget frozen until Q3 (agreed in PartnerStack EU)"
 
 
 def _connectors(sandbox: Any) -> list[dict[str, Any]]:
@@ -165,6 +176,114 @@ def _reconciliation(report: dict[str, Any]) -> Table:
     return table
 
 
+def _demo_policy(workdir: Path) -> Path:
+    """The default survivorship policy, with the second PartnerStack account first for a registration's status."""
+    from importlib import resources
+
+    text = resources.files("hub.ledger").joinpath("survivorship_default.yaml").read_text(encoding="utf-8")
+    marker = "rule: source_priority, systems: [partnerstack, salesforce, hubspot]}"
+    status = f"status: {{fields: [status, status_raw, reject_reason], {marker}"
+    assert status in text, "the default policy's deal_registration status rule moved"
+    path = workdir / "survivorship.yaml"
+    path.write_text(
+        text.replace(status, status.replace("[partnerstack,", "[partnerstack/partnerstack-eu, partnerstack,"))
+    )
+    return path
+
+
+def _golden(hub: Hub) -> dict[str, dict[str, Any]]:
+    with hub.reader.connect() as conn:
+        rows = conn.execute(select(golden_records.c.canonical_id, golden_records.c.fields))
+        return {cid: {k: v for k, v in fields.items() if not k.endswith("_raw")} for cid, fields in rows}
+
+
+def _agree_in_eu(api: httpx.Client, eu: Any) -> str | None:
+    """4a. A reject reason agreed in the second PartnerStack account, for a registration both hold."""
+    creds = eu.credentials["partnerstack"]
+    auth = (creds["public_key"], creds["secret_key"])
+    deals = httpx.get(f"{eu.base_urls['partnerstack']}/deals", auth=auth, params={"limit": 250}).json()
+    shared = next((d for d in deals["data"]["items"] if d.get("external_key")), None)
+    if shared is None:
+        return None
+    httpx.patch(f"{eu.base_urls['partnerstack']}/deals/{shared['key']}", auth=auth,
+                json={"lost_reason": AGREED_REASON}).raise_for_status()  # fmt: skip
+    api.post("/api/v1/connectors", json={
+        "id": "partnerstack-eu", "kind": "partnerstack", "name": "PartnerStack EU (sandbox)",
+        "config": {"base_url": eu.base_urls["partnerstack"], "public_key": creds["public_key"]},
+        "credentials": {"secret_key": creds["secret_key"]},
+    }).raise_for_status()  # fmt: skip
+    response = api.post("/api/v1/connectors/partnerstack-eu/sync",
+                        json={"mode": "full", "streams": ["deals"], "wait": True}, timeout=600)  # fmt: skip
+    response.raise_for_status()
+    return str(shared["key"])
+
+
+def _settled(hub: Hub, timeout: float = 30) -> None:
+    """Wait until the inbox has applied every webhook event (echoes arrive by webhook too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with hub.reader.connect() as conn:
+            left = conn.execute(select(func.count()).select_from(inbox_events)
+                                .where(inbox_events.c.state.in_(["pending", "processing"]))).scalar_one()  # fmt: skip
+        if not left:
+            return
+        time.sleep(0.1)
+
+
+def _writeback_step(console: Console, api: httpx.Client, hub: Hub, eu: Any) -> bool:
+    """4. Write the agreed values back to every system; their echo (HubSpot's by webhook, all by the
+    next sync) changes nothing."""
+    deal = _agree_in_eu(api, eu)
+    _settled(hub)
+    agreed = _golden(hub)
+    with hub.reader.connect() as conn:
+        first_entry = conn.execute(select(func.coalesce(func.max(ledger_entries.c.id), 0))).scalar_one()
+        first_row = conn.execute(select(func.coalesce(func.max(outbox.c.id), 0))).scalar_one()
+    table = Table("connector", "object", "changed", "invalid", "rejected", "written", "unchanged", "failed",
+                  title="4. write-back (dry run, then through the outbox)")  # fmt: skip
+    written: dict[str, int] = {}
+    ok = True
+    for connector_id, obj in WRITEBACKS:
+        url = f"/api/v1/connectors/{connector_id}/writeback"
+        dry = api.post(url, json={"object": obj, "dry_run": True}, timeout=600).json()
+        done = api.post(url, json={"object": obj}, timeout=600).json()
+        written[connector_id] = written.get(connector_id, 0) + done["written"]
+        ok = ok and done["failed"] == 0
+        table.add_row(connector_id, obj, str(dry["changed"]), str(dry["invalid"]), str(dry["rejected"]),
+                      str(done["written"]), str(done["unchanged"]), str(done["failed"]))  # fmt: skip
+    console.print(table)
+    if deal is not None:
+        console.print(f"  PartnerStack deal {deal}: reject reason {AGREED_REASON!r} written from the agreed record")
+    _settled(hub)
+    echo = [run for name in SYSTEMS for run in _sync(api, name, "incremental")]
+    with hub.reader.connect() as conn:
+        entries = conn.execute(
+            select(ledger_entries.c.source_instance, ledger_entries.c.echo_of, ledger_entries.c.webhook_event_id)
+            .where(ledger_entries.c.id > first_entry, ledger_entries.c.source_instance.in_(SYSTEMS))
+        ).fetchall()  # fmt: skip
+        waiting = conn.execute(select(func.count()).select_from(outbox).where(
+            outbox.c.id > first_row, outbox.c.state.in_(["pending", "failed", "in_flight"]))).scalar_one()  # fmt: skip
+    after = _golden(hub)
+    moved = sum(1 for cid, fields in after.items() if agreed.get(cid) != fields)
+    echoes = Table("system", "written", "echo by webhook", "echo by sync", "other entries",
+                   title="5. the echo arrives")  # fmt: skip
+    for system in SYSTEMS:
+        mine = [e for e in entries if e.source_instance == system]
+        echoes.add_row(system, str(written.get(system, 0)),
+                       str(sum(e.echo_of is not None and e.webhook_event_id is not None for e in mine)),
+                       str(sum(e.echo_of is not None and e.webhook_event_id is None for e in mine)),
+                       str(sum(e.echo_of is None for e in mine)))  # fmt: skip
+    console.print(echoes)
+    for cid in [cid for cid, fields in after.items() if agreed.get(cid) != fields][:3]:
+        before_fields, now_fields = agreed.get(cid) or {}, after[cid]
+        changed = {k: (before_fields.get(k), now_fields.get(k)) for k in before_fields.keys() | now_fields.keys()
+                   if before_fields.get(k) != now_fields.get(k)}  # fmt: skip
+        console.print(f"  [red]changed[/] {cid}: {changed}", markup=True, highlight=False)
+    console.print(f"  golden records changed by the echo: {moved}; new writes it implied: {waiting}; "
+                  f"sync runs failed: {sum(r['status'] != 'succeeded' for r in echo)}")  # fmt: skip
+    return ok and moved == 0 and waiting == 0 and all(e.echo_of is not None for e in entries)
+
+
 def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
     from sandbox.server import SandboxServer
 
@@ -177,11 +296,13 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         admin_token=SecretStr(token),
         secret_key=SecretStr(Fernet.generate_key().decode()),
         scheduler_enabled=False,
+        survivorship_file=_demo_policy(workdir),
         outbound_allow="127.0.0.1,localhost,::1",  # the sandbox is on loopback (docs/security.md)
     )
     hub = Hub.from_settings(settings)
     with (
         SandboxServer(port=0, seed=seed, size=size) as sandbox,
+        SandboxServer(port=0, seed=seed, size=size) as eu,  # the second PartnerStack account (step 4)
         BackgroundServer(create_app(hub, admin_token=token, workers=1)) as server,
     ):
         creds = sandbox.credentials["hubspot"]
@@ -224,6 +345,7 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
         else:
             console.print("[red]no partner is merged from all three systems[/]")
         console.print(_reconciliation(api.get("/api/v1/reconciliation").json()))
+        writeback_ok = _writeback_step(console, api, hub, eu)
         failed = [r for r in full + incremental if r["status"] != "succeeded"]
         api.close()
         admin.close()
@@ -246,4 +368,6 @@ def run_demo(console: Console, *, size: int = 2000, seed: int = 7) -> int:
     if failed:
         console.print(f"[red]{len(failed)} run(s) failed[/]: {[r['error'] for r in failed]}")
         return 1
-    return 0 if webhook_ok else 1
+    if not writeback_ok:
+        console.print("[red]write-back: a write failed, or its echo changed something[/]")
+    return 0 if webhook_ok and writeback_ok else 1

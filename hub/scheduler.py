@@ -8,6 +8,7 @@ against manual triggers and other processes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from hub.sync import StreamBusy, StreamPaused, SyncRunner
 log = logging.getLogger(__name__)
 #: Job ids of one-off resumptions of paused streams (kept across ``reload``).
 RESUME_PREFIX = "resume:"
+WRITEBACK_JOB = "writeback"
 RESUME_MARGIN = timedelta(seconds=1)
 
 
@@ -38,9 +40,20 @@ def trigger_for(schedule: Schedule) -> BaseTrigger:
 class HubScheduler:
     """Owns the APScheduler instance; ``reload()`` after any connector change."""
 
-    def __init__(self, store: ConnectorStore, runner: SyncRunner, *, workers: int = 4) -> None:
+    def __init__(
+        self,
+        store: ConnectorStore,
+        runner: SyncRunner,
+        *,
+        workers: int = 4,
+        writeback: Callable[[], object] | None = None,
+        writeback_seconds: float = 0,
+    ) -> None:
         self.store = store
         self.runner = runner
+        #: the outbox dispatcher's pass (``hub.writeback.dispatch.dispatch_all``), run every ``writeback_seconds``
+        self.writeback = writeback
+        self.writeback_seconds = writeback_seconds
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
@@ -51,7 +64,19 @@ class HubScheduler:
     def start(self) -> None:
         self.reload()
         self._resume_paused()
+        if self.writeback is not None and self.writeback_seconds > 0:
+            self.scheduler.add_job(
+                self._writeback, trigger=IntervalTrigger(seconds=self.writeback_seconds, timezone=UTC),
+                id=WRITEBACK_JOB, name="push due write-back outbox rows", replace_existing=True,
+            )  # fmt: skip
         self.scheduler.start()
+
+    def _writeback(self) -> None:
+        assert self.writeback is not None
+        try:
+            self.writeback()
+        except Exception:
+            log.exception("write-back dispatch crashed")
 
     def schedule_resume(self, connector_id: str, stream: str, until: datetime) -> None:
         """A one-off run of the paused stream just after ``until`` (it continues from its last page)."""
@@ -129,7 +154,7 @@ class HubScheduler:
                     continue
                 wanted.add(job_id)
         for job in self.scheduler.get_jobs():
-            if job.id not in wanted and not job.id.startswith(RESUME_PREFIX):
+            if job.id not in wanted and not job.id.startswith(RESUME_PREFIX) and job.id != WRITEBACK_JOB:
                 job.remove()
 
     def next_run(self, connector_id: str, stream: str) -> datetime | None:

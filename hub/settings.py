@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     )
     webhook_max_bytes: int = Field(default=1_048_576, ge=1024, description="Largest webhook body accepted.")
     webhook_workers: int = Field(default=1, ge=0, le=16, description="Inbox worker threads in hub serve.")
+    writeback_interval_seconds: float = Field(
+        default=0, ge=0, le=86_400,
+        description="hub serve / hub worker push due outbox rows this often; 0 = only on demand (API, CLI).",
+    )  # fmt: skip
     webhook_max_attempts: int = Field(default=8, ge=1, description="Attempts before an event is dead.")
     webhook_retry_base_seconds: float = Field(default=2.0, gt=0, description="First retry delay; doubles.")
     webhook_store_timeout_seconds: float = Field(

@@ -118,6 +118,7 @@ ledger_entries = Table(
     Column("run_id", String(36), nullable=True),
     Column("webhook_event_id", String(64), nullable=True),
     Column("mapping_version", String(32), nullable=True),
+    Column("echo_of", BigIntPK, nullable=True),  # the outbox row whose write this observation echoes
     # the hash chain (ADR 19, hub/ledger/chain.py): the previous entry's hash, and this entry's hash
     # over its content and prev_hash
     Column("prev_hash", String(64), nullable=False),
@@ -269,7 +270,41 @@ write_log = Table(
     Column("status", String(16), nullable=False),  # ok | failed
     Column("error", Text, nullable=True),
     Column("golden_entry_id", BigIntPK, nullable=True),  # the golden record version that was written
+    Column("outbox_id", BigIntPK, nullable=True),  # the outbox row this attempt settled (migration 0008)
+    Column("idempotency_key", String(64), nullable=True),
     Index("ix_write_log_record", "connector_id", "source_object", "external_id", "id"),
+    Index("ix_write_log_connector", "connector_id", "id"),
+)
+
+# The transactional outbox (ADR 20): one row per write a golden-value decision implies, inserted in the
+# decision's transaction; the dispatcher (hub.writeback.dispatch) claims, pushes and settles it.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("connector_id", String(64), nullable=False),
+    Column("source_object", String(100), nullable=False),
+    Column("external_id", String(200), nullable=False),  # the source record written to
+    Column("canonical_id", String(64), nullable=False),  # its golden (cluster) id
+    Column("key", String(200), nullable=False),  # the value of the write rule's id property
+    Column("properties", JSONType, nullable=False),  # upstream property -> value to send
+    Column("fields", JSONType, nullable=False),  # canonical field -> golden value (echo recognition)
+    Column("golden_entry_id", BigIntPK, nullable=True),
+    Column("idempotency_key", String(64), nullable=False),
+    # pending | in_flight | sent | unchanged | rejected | failed | superseded
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_by", String(200), nullable=True),
+    Column("claim_token", String(36), nullable=True),
+    Column("claim_expires_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("settled_at", UTCDateTime, nullable=True),
+    Column("echo_entry_id", BigIntPK, nullable=True),  # the ledger entry that observed the write landing
+    UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
+    Index("ix_outbox_due", "connector_id", "source_object", "state", "next_attempt_at"),
+    Index("ix_outbox_record", "connector_id", "source_object", "external_id", "id"),
 )
 
 webhook_deliveries = Table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -41,8 +42,9 @@ def golden_row(canonical_id: str, entity_type: str, sources: list[SourceState]) 
     }
 
 
-def refresh(conn: Connection, canonical_ids: Iterable[str]) -> int:
-    """Recompute the golden records of ``canonical_ids`` from their live source records."""
+def refresh(conn: Connection, canonical_ids: Iterable[str], *, writes: bool = True) -> int:
+    """Recompute the golden records of ``canonical_ids`` from their live source records and, unless
+    ``writes`` is false, insert the outbox rows for the writes they imply (same transaction, ADR 20)."""
     ids = sorted(set(canonical_ids))
     grouped: dict[str, tuple[str, list[SourceState]]] = {}
     for part in chunks(ids):
@@ -61,4 +63,8 @@ def refresh(conn: Connection, canonical_ids: Iterable[str]) -> int:
     gone = [cid for cid in ids if cid not in grouped]
     for part in chunks(gone):
         conn.execute(delete(golden_records).where(golden_records.c.canonical_id.in_(part)))
+    if writes and grouped:
+        from hub.writeback.outbox import enqueue  # the outbox plans from golden records: no import cycle
+
+        enqueue(conn, list(grouped), datetime.now(UTC))
     return len(grouped)

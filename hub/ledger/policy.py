@@ -17,12 +17,16 @@ The file format (``version: 1``)::
           other_domains: union
         groups:                          # linked fields survive together, taken from ONE source
           address: {fields: [city, country, country_raw], rule: most_complete}
+        writeback:                       # the golden fields each system receives (ADR 20)
+          hubspot: [name, primary_domain, phone]
     planned:                             # entity types that do not exist yet: checked, not applied
       credential: {default: {rule: system_of_record, systems: [moodle, docebo]}}
 
 Rules: ``most_recent``, ``most_complete``, ``source_priority`` and ``system_of_record`` (both with
 ``systems``: connector kinds, or ``kind/instance`` for one connector), ``union`` (list fields only).
-A bad file raises ``PolicyFileError`` naming ``file:line: field: problem`` for every mistake.
+``writeback`` lists, per connector kind, the canonical fields whose golden value is written back to
+that system's records (through the mapping's ``write`` rule); a system or field not listed receives
+nothing. A bad file raises ``PolicyFileError`` naming ``file:line: field: problem`` for every mistake.
 """
 
 from __future__ import annotations
@@ -114,6 +118,11 @@ class EntityPolicy:
     default: Rule = MOST_RECENT
     fields: Mapping[str, Rule] = field(default_factory=dict)
     groups: tuple[Group, ...] = ()
+    writeback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def writes_to(self, system: str) -> tuple[str, ...]:
+        """The canonical fields whose golden values ``system`` (a connector kind) receives."""
+        return self.writeback.get(system, ())
 
     @cached_property
     def _group_index(self) -> dict[str, Group]:
@@ -298,7 +307,7 @@ class _Checker:
 
     def entity(self, block: Any, loc: Loc, entity: str | None) -> EntityPolicy:
         """One entity's table; ``entity=None`` (a planned type) checks the rules but not the field names."""
-        spec = self.mapping(block, loc, {"default", "fields", "groups"})
+        spec = self.mapping(block, loc, {"default", "fields", "groups", "writeback"})
         known = model_for(entity).field_names() if entity else None
         lists = _list_fields(entity) if entity else set()
         default = self.rule(spec.get("default", "most_recent"), (*loc, "default"), scalar_only=True)
@@ -350,7 +359,24 @@ class _Checker:
                 self.fail(where, f"field {field_name!r} is in group {owner[field_name]!r}, whose rule applies")
                 continue
             fields[field_name] = self.rule(rule_spec, where, scalar_only=known is not None and field_name not in lists)
-        return EntityPolicy(default, fields, tuple(groups))
+        writeback: dict[str, tuple[str, ...]] = {}
+        for system, names in self.mapping(spec.get("writeback"), (*loc, "writeback")).items():
+            where = (*loc, "writeback", system)
+            if not _SYSTEM.match(system) or "/" in system:
+                self.fail(where, f"not a connector kind: {system!r}")
+                continue
+            if not isinstance(names, list):
+                self.fail(where, "must be a list of canonical field names")
+                continue
+            chosen = []
+            for index, name in enumerate(names):
+                if known_field(name, (*where, index)):
+                    if name in chosen:
+                        self.fail((*where, index), f"{name!r} is listed twice")
+                    else:
+                        chosen.append(name)
+            writeback[system] = tuple(chosen)
+        return EntityPolicy(default, fields, tuple(groups), writeback)
 
     def rule(self, spec: Any, loc: Loc, *, scalar_only: bool) -> Rule:
         """A rule: its name, or ``{rule: name, systems: [...]}``; ``scalar_only`` refuses ``union``."""

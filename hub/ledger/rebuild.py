@@ -83,7 +83,10 @@ def fold(current: dict[str, Any] | None, row: Any) -> dict[str, Any]:
         "canonical_id": row.canonical_id,
         "fields": fields,
         "content_hash": row.content_hash,
-        "source_updated_at": row.source_updated_at,
+        # an echo of the hub's own write keeps the record's source time (hub.writeback.echo)
+        "source_updated_at": current["source_updated_at"]
+        if current and getattr(row, "echo_of", None) is not None
+        else row.source_updated_at,
         "observed_at": row.observed_at,
         "last_entry_id": row.id,
         "deleted": row.op == "delete",

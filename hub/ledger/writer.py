@@ -23,16 +23,17 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from connectors.sdk import MERGED_IDS
-from hub.db.schema import source_records
+from hub.db.schema import outbox, source_records
 from hub.identity import store as identity
 from hub.ledger import golden, xref
 from hub.ledger.chain import append_entries
 from hub.ledger.dead_letters import dead_letter, event_id_for, resolve_dead_letters
 from hub.ledger.keys import SourceKey
 from hub.ledger.upsert import chunks, upsert
+from hub.writeback.echo import recognise
 
 
 class _Ref(Protocol):
@@ -196,6 +197,7 @@ def apply_mapped(
     stored = _stored(conn, origin.instance, object_name, list(latest))
     entries: list[dict[str, Any]] = []
     states: list[dict[str, Any]] = []
+    changed: list[tuple[str, Any, dict[str, Any], str, Any]] = []
     for external_id, record in latest.items():
         fields = compact(record.fields)
         digest = content_hash(fields, record.deleted)
@@ -211,7 +213,16 @@ def apply_mapped(
         ):
             outcome.stale += 1
             continue
+        changed.append((external_id, record, fields, digest, old))
+    # the hub's own writes coming back (hub.writeback.echo, ADR 20)
+    seen_before = {ext: (old.fields, new) for ext, record, new, _d, old in changed if old and not record.deleted}
+    landed = recognise(conn, origin.instance, object_name, str(mapped[0].entity) if mapped else "", seen_before)
+    for external_id, record, fields, digest, old in changed:
         canonical_id = ids[SourceKey(origin.instance, object_name, external_id)]
+        hit = landed.get(external_id)
+        echo = hit is not None and hit.echo
+        # an echo is not a newer observation: the record keeps the source time survivorship ranks it by
+        source_updated_at = old.source_updated_at if echo else record.source_updated_at
         entries.append(
             {
                 "observed_at": now,
@@ -229,6 +240,7 @@ def apply_mapped(
                 "run_id": origin.run_id,
                 "webhook_event_id": event_id_for(origin, event_ids, external_id),
                 "mapping_version": mapping_version,
+                "echo_of": hit.outbox_id if echo and hit is not None else None,
             }
         )
         states.append(
@@ -241,13 +253,13 @@ def apply_mapped(
                 "canonical_id": canonical_id,
                 "fields": fields,
                 "content_hash": digest,
-                "source_updated_at": record.source_updated_at,
+                "source_updated_at": source_updated_at,
                 "observed_at": now,
                 "deleted": record.deleted,
                 "golden_id": old.golden_id if old is not None else canonical_id,
             }
         )
-    _append(conn, entries, states, outcome, origin, now)
+    _append(conn, entries, states, outcome, origin, now, {ext: hit.outbox_id for ext, hit in landed.items()})
 
 
 def _append(
@@ -257,13 +269,21 @@ def _append(
     outcome: PageOutcome,
     origin: Origin,
     now: datetime,
+    landed: Mapping[str, int] | None = None,
 ) -> None:
     """Append ledger entries, upsert their source-record states, match them against the records
-    already known (identity resolution), recompute the golden records touched."""
+    already known (identity resolution), recompute the golden records touched. ``landed`` names,
+    per external id, the outbox row whose write the new entry observed."""
     if not entries:
         return
     for state, entry_id in zip(states, append_entries(conn, entries, now), strict=True):
         state["last_entry_id"] = entry_id
+    if landed:
+        conn.execute(
+            update(outbox).where(outbox.c.id == bindparam("row_id")).values(echo_entry_id=bindparam("entry_id")),
+            [{"row_id": landed[s["external_id"]], "entry_id": s["last_entry_id"]} for s in states
+             if s["external_id"] in landed],
+        )  # fmt: skip
     upsert(conn, source_records, states, key=["source_instance", "source_object", "external_id"])
     touched = {state["golden_id"] for state in states}
     by_entity: dict[str, list[dict[str, Any]]] = {}

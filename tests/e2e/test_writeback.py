@@ -6,8 +6,8 @@ import httpx
 from sqlalchemy import func, select
 
 from hub.context import Hub
-from hub.db.schema import dead_letters, golden_records, ledger_entries, write_log
-from hub.writeback import writeback
+from hub.db.schema import dead_letters, golden_records, ledger_entries, outbox, write_log
+from hub.writeback.run import writeback
 
 AUTH = {"Authorization": "Bearer pat-na1-sandbox"}
 
@@ -45,19 +45,23 @@ def test_normalised_values_are_written_back_once_and_their_echo_appends_nothing(
     written = {"name", "primary_domain", "phone"}
     for golden_id, fields in agreed.items():
         assert {k: after[golden_id].get(k) for k in written} == {k: fields.get(k) for k in written}
-    with connected.reader.connect() as conn:
-        singles = set(
-            conn.execute(select(golden_records.c.canonical_id).where(golden_records.c.source_count == 1)).scalars()
-        )
-    # A record alone in its cluster keeps every value; in a merged cluster the echo makes the written
-    # duplicate the most recent source (echo suppression is the write-back issue's, ADR 13).
-    # The echo also brings the hub's id back from the hub-id property each written record now carries.
-    for golden_id in singles & agreed.keys():
+    # Echo suppression (ADR 20): the echo is not a newer observation, so no golden value moves, in a
+    # merged cluster as in a single one; only the raw text beside a written normalised value follows
+    # the upstream's new text.
+    for golden_id in agreed:
+        # the echo also brings the hub's id back from the hub-id slot each written record now carries
+        assert after[golden_id].get("hub_id") in (None, golden_id)
         assert {k: v for k, v in after[golden_id].items() if not k.endswith("_raw") and k != "hub_id"} == {
             k: v for k, v in agreed[golden_id].items() if not k.endswith("_raw")
         }
-        assert after[golden_id].get("hub_id") in (None, golden_id)
-    assert any(fields.get("hub_id") == golden_id for golden_id, fields in after.items())
+    with connected.reader.connect() as conn:
+        causes = conn.execute(select(ledger_entries.c.echo_of).where(ledger_entries.c.id > entries)).scalars().all()
+        implied = conn.execute(
+            select(outbox.c.external_id, outbox.c.state, outbox.c.properties)
+            .where(outbox.c.source_object == "companies", outbox.c.state.not_in(["sent", "superseded"]))
+        ).fetchall()  # fmt: skip
+    assert causes and all(cause is not None for cause in causes)  # every entry is marked as the write's echo
+    assert implied == []  # and the echo implied no new write
     allowed = {"phone_raw", "name", "phone", "primary_domain", "hub_id"}
     assert {name for changes in echoes for name in changes} <= allowed
     assert writeback(connected, "hs", "companies").planned == 0  # nothing is written twice
@@ -75,7 +79,7 @@ def test_a_rejected_record_fails_alone_and_is_dead_lettered(connected: Hub, upst
     report = writeback(connected, "hs", "contacts")
     assert report.failed == 1 and report.written == report.planned - 1
     with connected.engine.connect() as conn:
-        failed = conn.execute(select(write_log).where(write_log.c.status == "failed")).one()
+        failed = conn.execute(select(write_log).where(write_log.c.status == "rejected")).one()
         dead = conn.execute(select(dead_letters).where(dead_letters.c.stage == "write")).one()
     assert failed.external_id == victim == dead.external_id
     assert dead.reason

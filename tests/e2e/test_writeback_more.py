@@ -10,7 +10,7 @@ from connectors.partnerstack import PartnerStackConfig, PartnerStackConnector
 from connectors.sdk import WriteRecord
 from hub.context import Hub
 from hub.db.schema import dead_letters, write_log
-from hub.writeback import writeback
+from hub.writeback.run import writeback
 from sandbox.server import SandboxServer
 from tests.policy import SANDBOX_OUTBOUND
 
@@ -27,10 +27,14 @@ def test_salesforce_golden_values_are_written_back_and_a_deleted_account_fails_a
     report = writeback(sf, "sf", "accounts")
     assert report.failed == 1 and report.written == report.planned - 1
     with sf.reader.connect() as conn:
-        failed = conn.execute(select(write_log).where(write_log.c.status == "failed")).one()
+        failed = conn.execute(select(write_log).where(write_log.c.status == "rejected")).one()
         dead = conn.execute(select(dead_letters).where(dead_letters.c.stage == "write")).one()
     assert failed.external_id == victim == dead.external_id and dead.reason
-    assert writeback(sf, "sf", "accounts").planned == 1  # only the record that could not be written is left
+    again = writeback(sf, "sf", "accounts")
+    # the rejected write is held (dead-lettered), not sent again until its value changes or an operator asks
+    assert again.planned == 0 and again.rejected == 1, again
+    retried = writeback(sf, "sf", "accounts", retry_rejected=True)
+    assert retried.planned == 1 and retried.rejected == 1 and retried.written == 0
 
 
 def _delete_account(hub: Hub, account_id: str) -> int:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,8 +22,8 @@ from hub.db.schema import stream_leases, sync_runs
 from hub.queries import run_row
 from hub.sync import StreamBusy, StreamPaused
 from hub.sync.runner import Claim
-from hub.writeback import WritebackError
-from hub.writeback import writeback as run_writeback
+from hub.writeback.run import WritebackError, results
+from hub.writeback.run import writeback as run_writeback
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/connectors", tags=["sync"], dependencies=[Admin])
@@ -117,19 +117,47 @@ class WritebackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     object: str = Field(min_length=1, max_length=100, description="Source object, e.g. companies.")
-    dry_run: bool = Field(default=False, description="Only report what would be written.")
+    dry_run: bool = Field(
+        default=False, description="Only report the changed / invalid / rejected counts; nothing is written."
+    )
     limit: int | None = Field(default=None, ge=1, le=100_000)
+    retry_rejected: bool = Field(default=False, description="Send again writes the upstream rejected before.")
 
 
 @router.post("/{connector_id}/writeback")
 async def writeback(connector_id: str, body: WritebackRequest, hub: HubDep) -> dict[str, object]:
-    """Write the agreed (golden) values back to this connector's records where they differ."""
+    """Write the agreed (golden) values back to this connector's records where they differ (through
+    the outbox: ``changed`` / ``invalid`` / ``rejected`` counts, then ``written``, ``unchanged``,
+    ``retrying``)."""
     try:
         report = await run_in_threadpool(
-            run_writeback, hub, connector_id, body.object, dry_run=body.dry_run, limit=body.limit
-        )
+            run_writeback, hub, connector_id, body.object, dry_run=body.dry_run, limit=body.limit,
+            retry_rejected=body.retry_rejected,
+        )  # fmt: skip
     except NotFound as exc:
         raise ApiError(404, str(exc.args[0])) from exc
     except WritebackError as exc:
         raise ApiError(422, str(exc)) from exc
     return asdict(report)
+
+
+ResultStatus = Literal["sent", "unchanged", "rejected", "failed", "ok"]
+
+
+@router.get("/{connector_id}/writeback/results")
+async def writeback_results(
+    connector_id: str,
+    hub: HubDep,
+    object: str | None = Query(default=None, max_length=100, description="Only this source object."),
+    status: ResultStatus | None = None,
+    after: int | None = Query(default=None, ge=1, description="next_after of the previous page."),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> dict[str, object]:
+    """The write-back result log, newest first: one row per attempt (sent, unchanged, rejected, failed)."""
+    try:
+        hub.store.get(connector_id)
+    except NotFound as exc:
+        raise ApiError(404, str(exc.args[0])) from exc
+    return await run_in_threadpool(
+        results, hub, connector_id, object_name=object, status=status, after=after, limit=limit
+    )
