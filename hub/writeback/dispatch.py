@@ -145,7 +145,8 @@ def claim(
         .values(state="in_flight", claimed_by=owner, claim_token=token, attempts=outbox.c.attempts + 1,
                 claim_expires_at=now + timedelta(seconds=CLAIM_SECONDS))
     )  # fmt: skip
-    return list(conn.execute(select(outbox).where(outbox.c.claim_token == token).order_by(outbox.c.id)))
+    claimed = select(outbox).where(outbox.c.id.in_(chosen), outbox.c.claim_token == token).order_by(outbox.c.id)
+    return list(conn.execute(claimed))
 
 
 def _holds(tgt: Target, raw: dict[str, Any], properties: dict[str, Any]) -> bool:
