@@ -5,7 +5,8 @@ sent (or being sent: a webhook can arrive before the dispatcher settles) to it a
 is looked up. If every field the hub wrote now holds the golden value
 it wrote, the write has *landed* (the row records the ledger entry that saw it). If, besides, nothing
 changed but the written fields and the fields that travel with them (the raw text beside a
-normalised value: ``phone_raw``; the members of the written field's survivorship group), the
+normalised value: ``phone_raw``; the members of the written field's survivorship group; the hub
+id the write stamped in the record's hub-id slot), the
 observation is the write's *echo*: its ledger entry names the outbox row (``echo_of``) and the source
 record keeps its previous ``source_updated_at``, so survivorship does not take the echo for a newer
 value (a ``most_recent`` field of a merged cluster does not flip to the record just written).
@@ -47,7 +48,7 @@ def recognise(
     sent: dict[str, Any] = {}
     for part in chunks(sorted(changes)):
         rows = conn.execute(
-            select(outbox.c.id, outbox.c.external_id, outbox.c.fields)
+            select(outbox.c.id, outbox.c.external_id, outbox.c.canonical_id, outbox.c.fields)
             .where(
                 outbox.c.connector_id == instance, outbox.c.source_object == object_name,
                 outbox.c.external_id.in_(part), outbox.c.state.in_(ECHOABLE), outbox.c.echo_entry_id.is_(None),
@@ -71,6 +72,8 @@ def recognise(
             group = policy.group_of(name)
             if group is not None:
                 travels.update(group.fields)
+        if after.get("hub_id") == row.canonical_id:
+            travels.add("hub_id")  # the hub id the write stamped in the record's hub-id slot (ADR 21)
         moved = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
         found[external_id] = Landed(row.id, echo=moved <= travels)
     return found
