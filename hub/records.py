@@ -461,8 +461,9 @@ def _translate_changes(row: Any, mapping: dict[str, str]) -> dict[str, Any]:
 
 def cause(row: Any) -> dict[str, Any]:
     """Why an entry exists, from its columns: a steward's or the matcher's decision (the pair, the
-    actor), the hub's own write-back (source system ``hub``, its run), a tombstone (the run or event
-    that saw the delete), a webhook event, a sync run; ``unknown`` for a direct call of the write path."""
+    actor), the hub's own write-back (source system ``hub``, its run), the echo of a write
+    (``echo_of``: the outbox row), a tombstone (the run or event that saw the delete), a webhook
+    event, a sync run; ``unknown`` for a direct call of the write path."""
     if _is_decision(row):
         raw = row.raw if isinstance(row.raw, dict) else {}
         pair = raw.get("pair") if isinstance(raw.get("pair"), dict) else None
@@ -472,6 +473,9 @@ def cause(row: Any) -> dict[str, Any]:
         return {"kind": "writeback", "id": row.run_id or row.webhook_event_id}
     if row.op == "delete":
         return {"kind": "tombstone", "id": row.webhook_event_id or row.run_id}
+    echo_of = getattr(row, "echo_of", None)
+    if echo_of is not None:
+        return {"kind": "echo", "id": str(echo_of), "via": row.webhook_event_id or row.run_id}
     if row.webhook_event_id:
         return {"kind": "webhook", "id": row.webhook_event_id}
     if row.run_id:

@@ -157,15 +157,17 @@ class Cause(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["sync", "webhook", "decision", "writeback", "tombstone", "unknown"] = Field(
+    kind: Literal["sync", "webhook", "decision", "writeback", "echo", "tombstone", "unknown"] = Field(
         description="sync: a sync run; webhook: a webhook event; decision: the matcher's or a steward's "
-        "decision; writeback: the hub's own write to a system; tombstone: a delete observed or inferred; "
-        "unknown: written without a run or event"
+        "decision; writeback: the hub's own write to a system; echo: the hub's own write seen coming back "
+        "(id: the outbox row; via: the run or webhook event that saw it); tombstone: a delete observed or "
+        "inferred; unknown: written without a run or event"
     )
     id: str | None = Field(
         description="the run id, webhook event id or match pair id (tombstone: the event, else the run)"
     )
     actor: str | None = Field(default=None, description="a decision's actor: auto or the steward")
+    via: str | None = Field(default=None, description="an echo's sync run or webhook event id")
 
 
 class HistoryEntry(BaseModel):

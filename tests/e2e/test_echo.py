@@ -25,6 +25,7 @@ from hub.connector_store import ConnectorCreate
 from hub.context import Hub
 from hub.db.schema import golden_records, inbox_events, ledger_entries, outbox
 from hub.inbound import connector_cache, inbox_worker
+from hub.records import cause
 from hub.serving import BackgroundServer
 from hub.writeback.run import writeback
 from sandbox.server import SandboxServer
@@ -241,7 +242,8 @@ def test_the_echo_of_a_write_back_changes_nothing(setup: tuple[Hub, Case], sandb
     # Every observation of our write is its echo, unless it brings news: a Salesforce outbound message
     # carries fields the polled query does not (DunsNumber), a genuine observation, applied as one.
     written = {"name", "primary_domain", "phone", "email", "reject_reason"}
-    travels = written | {f"{name}_raw" for name in written}
+    # the hub id a write stamps in the record's hub-id slot (ADR 21) travels with it too
+    travels = written | {f"{name}_raw" for name in written} | {"hub_id"}
     news = {name for e in echoes if e.echo_of is None for name in set(e.changes) - travels}
     assert all(set(e.changes) - travels for e in echoes if e.echo_of is None), echoes
     assert len([e for e in echoes if e.echo_of is not None]) > 0
@@ -250,8 +252,15 @@ def test_the_echo_of_a_write_back_changes_nothing(setup: tuple[Hub, Case], sandb
     assert 0 < landed <= report.written
     assert waiting == 0  # the echo implied no new write
     after = _golden(hub)
-    # and changed no golden value, merged clusters included (but for the news)
-    assert {cid: {k: v for k, v in f.items() if k not in news} for cid, f in after.items()} == {
-        cid: {k: v for k, v in f.items() if k not in news} for cid, f in agreed.items()
+    # and changed no golden value, merged clusters included (but for the news and the hub id read back)
+    assert all(f.get("hub_id") in (None, cid) for cid, f in after.items())
+    assert {cid: {k: v for k, v in f.items() if k not in news | {"hub_id"}} for cid, f in after.items()} == {
+        cid: {k: v for k, v in f.items() if k not in news | {"hub_id"}} for cid, f in agreed.items()
     }
+    with hub.reader.connect() as conn:
+        echo_rows = conn.execute(
+            select(ledger_entries).where(ledger_entries.c.id > before, ledger_entries.c.echo_of.is_not(None))
+        ).fetchall()
+    # the history names the echo's cause: the outbox row, and the run or event that saw it
+    assert echo_rows and all(cause(r)["kind"] == "echo" and cause(r)["via"] for r in echo_rows)
     assert writeback(hub, case.connector_id, case.object, dry_run=True).changed == 0
