@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.clock import parse_time_value
 from sandbox.hubspot.assoc_types import lookup
 from sandbox.hubspot.errors import HubSpotError, invalid_properties_message, validation_error
 from sandbox.hubspot.records import Record
 from sandbox.hubspot.schema import OBJECT_SINGULAR, OBJECT_TYPE_IDS, UNIQUE_PROPERTIES
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.validation import clean_properties
+from sandbox.kit.clock import parse_time_value
 
 
 def clean_or_raise(state: HubSpotState, object_type: str, raw: Any) -> dict[str, str]:

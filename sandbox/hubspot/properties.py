@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.clock import iso_from_ms
 from sandbox.hubspot.errors import HubSpotError, validation_error
 from sandbox.hubspot.schema import PropertyDef
+from sandbox.kit.clock import iso_from_ms
 
 JsonDict = dict[str, Any]
 

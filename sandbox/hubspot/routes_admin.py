@@ -1,9 +1,9 @@
 """Test-control endpoints under ``/_sandbox/`` (not part of HubSpot's API).
 
 All require the header ``X-Sandbox-Admin: <admin token>`` (checked by the gateway).  Faults, stats,
-mutate and world are the shared endpoints of :mod:`sandbox.admin_routes`.
+mutate and world are the shared endpoints of :mod:`sandbox.kit.admin_routes`.
 
-* ``POST /_sandbox/faults`` — queue a fault (see :mod:`sandbox.faults`); ``GET`` lists pending
+* ``POST /_sandbox/faults`` — queue a fault (see :mod:`sandbox.kit.faults`); ``GET`` lists pending
   faults; ``DELETE`` clears them.
 * ``GET /_sandbox/stats`` — request counts per (method, route template, status); ``DELETE`` resets.
 * ``POST /_sandbox/mutate`` — deterministic updates/creations/archivals (see :mod:`.mutate`).
@@ -23,13 +23,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from sandbox.admin_routes import add_common_admin_routes
 from sandbox.hubspot.errors import validation_error
 from sandbox.hubspot.mutate import MutateSpecError, mutate
 from sandbox.hubspot.params import json_body
 from sandbox.hubspot.responses import json_response
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.world import HubSpotWorld
+from sandbox.kit.admin_routes import add_common_admin_routes
 
 
 def add_admin_routes(router: APIRouter, state: HubSpotState) -> None:

@@ -1,9 +1,9 @@
 """Test-control endpoints under ``/_sandbox/`` (not PartnerStack's API); header ``X-Sandbox-Admin``.
 
 Plain JSON answers (no envelope); errors are ``{message, status}`` 400.  Faults, stats, mutate and
-world are the shared endpoints of :mod:`sandbox.admin_routes`.
+world are the shared endpoints of :mod:`sandbox.kit.admin_routes`.
 
-* ``POST /_sandbox/faults`` — queue a fault (:mod:`sandbox.faults`: ``status``, ``slow``, ``drop``,
+* ``POST /_sandbox/faults`` — queue a fault (:mod:`sandbox.kit.faults`: ``status``, ``slow``, ``drop``,
   ``rate_limit``; ``expire_tokens`` is a no-op here); ``GET`` lists; ``DELETE`` clears.
 * ``GET /_sandbox/stats`` — request counts per (method, route template, status); ``DELETE`` resets.
 * ``POST /_sandbox/mutate`` — deterministic updates / creations / archivals (:mod:`.mutate`).
@@ -29,7 +29,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from sandbox.admin_routes import add_common_admin_routes
+from sandbox.kit.admin_routes import add_common_admin_routes
 from sandbox.kit.chaos import ChaosSpecError
 from sandbox.partnerstack.errors import bad_request
 from sandbox.partnerstack.mutate import MutateSpecError, mutate

@@ -1,8 +1,8 @@
 """Test-control endpoints under ``/_sandbox/`` (header ``X-Sandbox-Admin: <admin token>``).
 
-Faults, stats, mutate and world are the shared endpoints of :mod:`sandbox.admin_routes`.
+Faults, stats, mutate and world are the shared endpoints of :mod:`sandbox.kit.admin_routes`.
 
-* ``POST /_sandbox/faults`` — queue a fault (:mod:`sandbox.faults`; ``rate_limit`` answers 403
+* ``POST /_sandbox/faults`` — queue a fault (:mod:`sandbox.kit.faults`; ``rate_limit`` answers 403
   ``REQUEST_LIMIT_EXCEEDED``, Salesforce has no 429); ``expire_tokens`` expires every issued session
   at once.  ``GET`` lists, ``DELETE`` clears.
 * ``GET /_sandbox/stats`` — request counts per (method, route template, status); ``DELETE`` resets.
@@ -27,7 +27,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from sandbox.admin_routes import add_common_admin_routes
+from sandbox.kit.admin_routes import add_common_admin_routes
 from sandbox.salesforce.errors import SalesforceError
 from sandbox.salesforce.httpio import admin_body, json_response
 from sandbox.salesforce.mutate import MutateSpecError, mutate

@@ -16,12 +16,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from sandbox.clock import iso_from_ms
 from sandbox.hubspot.errors import HubSpotError, validation_error
 from sandbox.hubspot.params import json_body
 from sandbox.hubspot.responses import json_response
 from sandbox.hubspot.webhooks.service import WebhookService
 from sandbox.hubspot.webhooks.settings import SettingsError, Subscription
+from sandbox.kit.clock import iso_from_ms
 
 PREFIX = "/webhooks/v3/{appId}"
 
