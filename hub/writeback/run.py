@@ -46,6 +46,7 @@ class WritebackReport:
     retrying: int = 0  # failed transiently: retried on the next run
     in_flight: int = 0
     awaiting_echo: int = 0
+    paused_until: str | None = None  # the connector's quota is spent: nothing was pushed
     sample: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -91,6 +92,7 @@ def writeback(
     report.rejected = done.rejected
     report.retrying = done.failed
     report.failed = done.rejected + done.failed
+    report.paused_until = done.paused_until.isoformat() if done.paused_until else None
     return report
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
+from hub.mappers import MapperSet
 from hub.mapping import WriteRule
 
 
@@ -26,13 +28,8 @@ _lock = threading.Lock()
 _targets: dict[tuple[str, str], Target] = {}
 
 
-def configure(mappers: object) -> None:
-    """Register the write rules of every mapping in ``mappers`` (a ``hub.mappers.MapperSet``)."""
-    from pathlib import Path
-
-    from hub.mappers import MapperSet
-
-    assert isinstance(mappers, MapperSet)
+def configure(mappers: MapperSet) -> None:
+    """Register the write rules of every mapping in ``mappers``."""
     found: dict[tuple[str, str], Target] = {}
     for path in sorted(Path(mappers.directory).glob("*.yaml")):
         try:

@@ -9,16 +9,17 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub.api import create_app
 from hub.context import Hub
-from hub.db.schema import golden_records, outbox, write_log
+from hub.db.schema import golden_records, outbox, stream_state, write_log
 from hub.writeback.dispatch import CRASH_ENV
 from hub.writeback.run import writeback
 from sandbox.server import SandboxServer
@@ -159,3 +160,14 @@ def test_a_waiting_write_made_stale_by_a_newer_upstream_change_is_superseded(
         ).fetchall()
     assert state == "superseded"  # the old number is never pushed over the newer one
     assert all(r.properties.get("phone") != row.properties["phone"] for r in waiting)
+
+
+def test_a_connector_whose_quota_is_spent_is_not_pushed_to(connected: Hub, upstream: httpx.Client) -> None:
+    connected.runner.run_all("hs", mode="full", streams=["companies"])
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    with connected.engine.begin() as conn:
+        conn.execute(update(stream_state).where(stream_state.c.stream == "companies").values(paused_until=until))
+    upstream.delete("/_sandbox/stats")
+    report = writeback(connected, "hs", "companies")
+    assert report.written == 0 and report.paused_until is not None and _writes(upstream) == 0
+    assert _states(connected, "companies")["pending"] == report.changed  # the rows wait for the pause to end
