@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -109,10 +110,18 @@ class Gateway:
                 state.stats.record(method, template, status)
                 return
         status_box = [0]
+        recorded = [False]
+
+        def record() -> None:
+            if not recorded[0]:
+                recorded[0] = True
+                state.stats.record(method, template, status_box[0] or 500)
+
         try:
-            await inner(scope, receive, _adding_headers(send, headers, status_box))
+            # counted before the last body chunk goes out: a client that has its answer finds it counted
+            await inner(scope, receive, _adding_headers(send, headers, status_box, record))
         finally:
-            state.stats.record(method, template, status_box[0] or 500)
+            record()
 
     async def _guard(
         self,
@@ -163,11 +172,15 @@ class Gateway:
         return fault.status
 
 
-def _adding_headers(send: Send, headers: list[tuple[bytes, bytes]], status_box: list[int]) -> Send:
+def _adding_headers(
+    send: Send, headers: list[tuple[bytes, bytes]], status_box: list[int], on_last: Callable[[], None] | None = None
+) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             status_box[0] = int(message["status"])
             message = {**message, "headers": [*message.get("headers", []), *headers]}
+        elif message["type"] == "http.response.body" and not message.get("more_body") and on_last is not None:
+            on_last()
         await send(message)
 
     return wrapped
