@@ -214,3 +214,14 @@ class WriteRule(BaseModel):
     key: str = Field(default="$external_id", description="$external_id, or a canonical field giving the key.")
     current: str = Field(default="properties.{property}", description="Raw path of a property's current value.")
     properties: dict[str, str] = Field(min_length=1, description="Upstream property -> canonical field.")
+    hub_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Upstream property that is the system's hub-id slot (unique values): the golden id is "
+        "written there, to one record per cluster (ADR 21).",
+    )
+    hub_id_when_absent: bool = Field(
+        default=False,
+        description="Stamp the hub id although the raw record lacks the slot (the connector creates the "
+        "property on its first write, as HubSpot's does); otherwise only records whose read lists the slot.",
+    )

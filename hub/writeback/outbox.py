@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from connectors.sdk import dotted
 from hub.db.schema import golden_records, ledger_entries, outbox, source_records
@@ -60,6 +60,34 @@ class Planned:
     supersedes: int | None = None
 
 
+#: the pseudo field an outbox row's ``fields`` names for the hub id written to the hub-id slot
+HUB_ID_FIELD = "hub_id"
+
+
+def _listed(raw: dict[str, Any], path: str) -> bool:
+    """Whether the raw record holds the (dotted) path at all, null or not."""
+    node: Any = raw
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _hub_id_due(tgt: Target, row: Any) -> bool:
+    """Whether this record's hub-id slot should receive its golden id: the rule names a slot, the
+    record is its cluster's holder in this object (a slot holds unique values), and the slot holds
+    another value (or lacks it: stamped where the connector creates the slot on its first write)."""
+    slot = tgt.rule.hub_id
+    if slot is None or row.external_id != row.holder:
+        return False
+    raw = row.raw or {}
+    path = tgt.rule.current.format(property=slot)
+    if not _listed(raw, path):
+        return tgt.rule.hub_id_when_absent
+    return str(dotted(raw, path) or "") != row.golden_id
+
+
 def _desired(tgt: Target, entity_type: str, golden: dict[str, Any], raw: dict[str, Any] | None) -> dict[str, Any]:
     """Canonical field -> golden value, for the properties whose upstream value differs."""
     allowed = set(active_policy().for_entity(entity_type).writes_to(tgt.system))
@@ -77,13 +105,27 @@ def _desired(tgt: Target, entity_type: str, golden: dict[str, Any], raw: dict[st
     return changes
 
 
+_peer = source_records.alias("peer")
+#: the one record of a cluster, per connector and object, that carries the hub id (the lowest id)
+_holder = (
+    select(func.min(_peer.c.external_id))
+    .where(
+        _peer.c.golden_id == source_records.c.golden_id,
+        _peer.c.source_instance == source_records.c.source_instance,
+        _peer.c.source_object == source_records.c.source_object,
+        _peer.c.deleted.is_(False),
+    )
+    .scalar_subquery()
+)
+
+
 def _rows_query(golden_ids: Sequence[str] | None = None) -> Any:
     return (
         select(
             source_records.c.source_instance, source_records.c.source_object, source_records.c.source_system,
             source_records.c.external_id, source_records.c.entity_type, source_records.c.golden_id,
             golden_records.c.fields.label("golden"), golden_records.c.last_entry_id.label("golden_entry_id"),
-            ledger_entries.c.raw,
+            ledger_entries.c.raw, _holder.label("holder"),
         )
         .join(golden_records, golden_records.c.canonical_id == source_records.c.golden_id)
         .join(ledger_entries, ledger_entries.c.id == source_records.c.last_entry_id)
@@ -100,11 +142,16 @@ def _plan_rows(rows: Iterable[Any], settled: list[tuple[str, str, str]] | None =
         if tgt is None:
             continue
         changes = _desired(tgt, row.entity_type, row.golden or {}, row.raw)
-        if not changes:
+        stamp = _hub_id_due(tgt, row)
+        if not changes and not stamp:
             if settled is not None:
                 settled.append((row.source_instance, row.source_object, row.external_id))
             continue
         properties = {prop: format_value(row.golden[f]) or "" for prop, f in changes.items()}
+        fields = {f: row.golden[f] for f in changes.values()}
+        if stamp and tgt.rule.hub_id is not None:
+            properties[tgt.rule.hub_id] = row.golden_id
+            fields[HUB_ID_FIELD] = row.golden_id
         if tgt.rule.key == "$external_id":
             key: str | None = row.external_id
         else:
@@ -113,7 +160,7 @@ def _plan_rows(rows: Iterable[Any], settled: list[tuple[str, str, str]] | None =
             Planned(
                 connector_id=row.source_instance, object=row.source_object, external_id=row.external_id,
                 canonical_id=row.golden_id, key=key, properties=properties,
-                fields={f: row.golden[f] for f in changes.values()}, golden_entry_id=row.golden_entry_id,
+                fields=fields, golden_entry_id=row.golden_entry_id,
                 action="new" if key else "invalid",
             )
         )  # fmt: skip

@@ -68,3 +68,31 @@ def test_a_written_hub_id_comes_back_and_pulls_a_salesforce_account_into_its_clu
             )
         ).scalar_one()
     assert now == golden
+
+
+def test_every_cluster_gets_its_hub_id_in_one_record_per_object_even_with_nothing_else_to_write(
+    connected: Hub, upstream: httpx.Client
+) -> None:
+    hub = connected
+    hub.runner.run_all("hs", mode="full", streams=["companies"])
+    report = writeback(hub, "hs", "companies")
+    assert report.written > 0 and report.failed == 0
+    hub.runner.run_all("hs", streams=["companies"])  # the echo brings every stamped id back
+    with hub.reader.connect() as conn:
+        members = conn.execute(
+            select(source_records.c.external_id, source_records.c.golden_id, source_records.c.fields).where(
+                source_records.c.source_instance == "hs", source_records.c.source_object == "companies",
+                source_records.c.deleted.is_(False),
+            )
+        ).fetchall()  # fmt: skip
+    clusters: dict[str, list[str]] = {}
+    for m in members:
+        clusters.setdefault(m.golden_id, []).append(m.external_id)
+    held = {m.external_id: m.fields.get("hub_id") for m in members}
+    # the lowest id of each cluster holds the cluster's id, the others none (a unique property)
+    for golden_id, ids in clusters.items():
+        assert held[min(ids)] == golden_id
+        assert all(held[i] is None for i in ids if i != min(ids))
+    assert any(len(ids) > 1 for ids in clusters.values())  # the world has duplicates inside HubSpot
+    again = writeback(hub, "hs", "companies", dry_run=True)
+    assert again.changed == 0  # every slot holds its id: nothing left to write

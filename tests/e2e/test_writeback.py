@@ -27,8 +27,8 @@ def test_normalised_values_are_written_back_once_and_their_echo_appends_nothing(
 
     report = writeback(connected, "hs", "companies")
     assert report.written == preview.planned and report.failed == 0
-    record = upstream.get(f"/crm/v3/objects/companies/{sample['key']}", params={"properties": "domain,phone,name"},
-                          headers=AUTH).json()  # fmt: skip
+    record = upstream.get(f"/crm/v3/objects/companies/{sample['key']}",
+                          params={"properties": "domain,phone,name,partner_hub_id"}, headers=AUTH).json()  # fmt: skip
     for prop, value in sample["properties"].items():
         assert record["properties"][prop] == value
 
