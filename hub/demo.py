@@ -264,6 +264,10 @@ def _writeback_step(console: Console, api: httpx.Client, hub: Hub, eu: Any) -> b
         waiting = conn.execute(select(func.count()).select_from(outbox).where(
             outbox.c.id > first_row, outbox.c.state.in_(["pending", "failed", "in_flight"]))).scalar_one()  # fmt: skip
     after = _golden(hub)
+    # the golden id read back from a hub-id slot the write stamped (ADR 21) is the hub's own id, not news
+    stamped = {cid for cid, fields in after.items() if fields.get("hub_id") == cid}
+    after = {cid: {k: v for k, v in f.items() if not (k == "hub_id" and v == cid)} for cid, f in after.items()}
+    agreed = {cid: {k: v for k, v in f.items() if not (k == "hub_id" and v == cid)} for cid, f in agreed.items()}
     moved = sum(1 for cid, fields in after.items() if agreed.get(cid) != fields)
     echoes = Table("system", "written", "echo by webhook", "echo by sync", "other entries",
                    title="5. the echo arrives")  # fmt: skip
@@ -279,6 +283,7 @@ def _writeback_step(console: Console, api: httpx.Client, hub: Hub, eu: Any) -> b
         changed = {k: (before_fields.get(k), now_fields.get(k)) for k in before_fields.keys() | now_fields.keys()
                    if before_fields.get(k) != now_fields.get(k)}  # fmt: skip
         console.print(f"  [red]changed[/] {cid}: {changed}", markup=True, highlight=False)
+    console.print(f"  golden records whose own id came back from a system's hub-id slot: {len(stamped)}")
     console.print(f"  golden records changed by the echo: {moved}; new writes it implied: {waiting}; "
                   f"sync runs failed: {sum(r['status'] != 'succeeded' for r in echo)}")  # fmt: skip
     return ok and moved == 0 and waiting == 0 and all(e.echo_of is not None for e in entries)
