@@ -173,7 +173,8 @@ source_records = Table(
     # merges it into another cluster. Derived from the ledger's match decisions.
     Column("golden_id", String(64), nullable=False),
     Index("ix_source_records_canonical", "canonical_id"),
-    Index("ix_source_records_golden", "golden_id"),
+    # golden_id first, then the keys a cluster's hub-id holder is chosen by (outbox planning)
+    Index("ix_source_records_golden", "golden_id", "source_instance", "source_object", "external_id"),
 )
 
 golden_records = Table(
@@ -203,6 +204,15 @@ match_profiles = Table(
     Column("source_instance", String(64), nullable=False),
     Column("source_object", String(100), nullable=False),
     Column("features", JSONType, nullable=False),  # standardised values compared by the matcher
+)
+
+# How many match profiles each entity type holds (the matcher's population size, read once per page):
+# kept by the writes to match_profiles, so no page counts the whole table.
+match_totals = Table(
+    "match_totals",
+    metadata,
+    Column("entity_type", String(32), primary_key=True),
+    Column("total", Integer, nullable=False),
 )
 
 match_keys = Table(

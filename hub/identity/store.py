@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, text
+from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
 
-from hub.db.schema import match_keys, match_pairs, match_profiles, source_records
+from hub.db.schema import match_keys, match_pairs, match_profiles, match_totals, source_records
 from hub.identity import decisions, features
 from hub.identity.compare import Context, compare, strong_keys
 from hub.identity.config import MatchConfig, active
@@ -48,9 +48,10 @@ def lock_entity(conn: Connection, entity_type: str) -> None:
 def index_states(conn: Connection, entity_type: str, states: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Replace the profiles and blocking keys of these source-record states; live profiles by record id."""
     ids = [s["canonical_id"] for s in states]
+    removed = 0
     for part in chunks(ids):
         conn.execute(delete(match_keys).where(match_keys.c.record_id.in_(part)))
-        conn.execute(delete(match_profiles).where(match_profiles.c.record_id.in_(part)))
+        removed += conn.execute(delete(match_profiles).where(match_profiles.c.record_id.in_(part))).rowcount or 0
     profiles: dict[str, dict[str, Any]] = {}
     profile_rows, key_rows = [], []
     for state in states:
@@ -71,6 +72,7 @@ def index_states(conn: Connection, entity_type: str, states: Sequence[dict[str, 
         ]
     if profile_rows:
         upsert(conn, match_profiles, profile_rows, key=["record_id"])
+    _adjust_total(conn, entity_type, len(profile_rows) - removed)
     for start in range(0, len(key_rows), 1000):
         conn.execute(insert(match_keys), key_rows[start : start + 1000])
     return profiles
@@ -123,12 +125,38 @@ def load_profiles(conn: Connection, record_ids: Iterable[str]) -> dict[str, dict
     return out
 
 
-def entity_total(conn: Connection, entity_type: str) -> int:
+def _count_profiles(conn: Connection, entity_type: str) -> int:
     return int(
         conn.execute(
             select(func.count()).select_from(match_profiles).where(match_profiles.c.entity_type == entity_type)
         ).scalar_one()
     )
+
+
+def _adjust_total(conn: Connection, entity_type: str, delta: int) -> None:
+    """Keep ``match_totals`` equal to the number of ``entity_type`` profiles after a write that changed
+    it by ``delta``. A missing row (a new database, or after a re-index) is counted once, exactly."""
+    done = conn.execute(
+        update(match_totals)
+        .where(match_totals.c.entity_type == entity_type)
+        .values(total=match_totals.c.total + delta)
+    ).rowcount
+    if not done:
+        conn.execute(insert(match_totals).values(entity_type=entity_type, total=_count_profiles(conn, entity_type)))
+
+
+def reset_totals(conn: Connection, entity_type: str | None = None) -> None:
+    """Forget the kept totals (after a bulk delete of profiles); the next write counts them again."""
+    query = delete(match_totals)
+    if entity_type is not None:
+        query = query.where(match_totals.c.entity_type == entity_type)
+    conn.execute(query)
+
+
+def entity_total(conn: Connection, entity_type: str) -> int:
+    """The number of ``entity_type`` match profiles: one row read, not a count of the table."""
+    total = conn.execute(select(match_totals.c.total).where(match_totals.c.entity_type == entity_type)).scalar()
+    return int(total) if total is not None else _count_profiles(conn, entity_type)
 
 
 def context_for(
@@ -277,6 +305,7 @@ def reindex_all(conn: Connection, entity_type: str) -> int:
     """Recompute every live record's profile and keys (after a change of standardisation)."""
     conn.execute(delete(match_keys).where(match_keys.c.entity_type == entity_type))
     conn.execute(delete(match_profiles).where(match_profiles.c.entity_type == entity_type))
+    reset_totals(conn, entity_type)
     rows = conn.execute(
         select(source_records).where(source_records.c.entity_type == entity_type, source_records.c.deleted.is_(False))
     ).mappings()

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from hub.db.schema import golden_records, ledger_entries, match_keys, match_pairs, match_profiles, source_records
 from hub.identity.decisions import is_decision
-from hub.identity.store import index_states
+from hub.identity.store import index_states, reset_totals
 from hub.ledger.golden import golden_row
 from hub.ledger.survivorship import SourceState
 
@@ -103,6 +103,7 @@ def rebuild(conn: Connection) -> RebuildReport:
     conn.execute(delete(match_pairs))
     conn.execute(delete(match_keys))
     conn.execute(delete(match_profiles))
+    reset_totals(conn)
     rows = list(replayed.records.values())
     for start in range(0, len(rows), 1000):
         conn.execute(insert(source_records), rows[start : start + 1000])
