@@ -59,7 +59,8 @@ class Hub:
             return store.kind_of(connector_id), store.build(connector_id)
 
         guard = Guard(share=settings.mass_delete_share, min_count=settings.mass_delete_min)
-        runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds, guard=guard)
+        runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds, guard=guard,
+                            prefetch=settings.sync_prefetch)  # fmt: skip
         return cls(settings, engine, reader(engine), registry, store, mappers, runner, survivorship)
 
     def close(self) -> None:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     lease_seconds: int = Field(default=120, ge=5, description="A running sync's lease; renewed every page.")
+    sync_prefetch: int = Field(
+        default=1, ge=0, le=8, description="Pages a sync reads ahead while it writes the current one (0 = none)."
+    )
     log_level: str = "INFO"
     db_read_lock_timeout_seconds: float = Field(
         default=5.0, gt=0, le=600, description="PostgreSQL: an API read waits this long for a lock, then 503."

@@ -22,6 +22,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -36,6 +37,7 @@ from hub.metrics import SYNC_RECORDS, SYNC_RUNS
 from hub.sync import cursor as cursors
 from hub.sync import deletes, lease
 from hub.sync.lease import LeaseLost, StreamPaused
+from hub.sync.prefetch import prefetched
 
 log = logging.getLogger(__name__)
 Mode = Literal["full", "incremental"]
@@ -99,8 +101,11 @@ class SyncRunner:
         owner: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         guard: deletes.Guard | None = None,
+        prefetch: int = 1,
     ) -> None:
         self.engine = engine
+        #: pages read ahead while the current one is written (``HUB_SYNC_PREFETCH``; 0 = inline)
+        self.prefetch = prefetch
         #: the mass-delete guard (``HUB_MASS_DELETE_SHARE``/``_MIN``; a connector's config may override)
         self.guard = guard or deletes.Guard()
         self.build = build
@@ -196,11 +201,14 @@ class SyncRunner:
             guard = self._guard_for(connector)
             with self.engine.begin() as conn:  # a claim that waited in a queue may have been withdrawn
                 self._renew(conn, run, waiting, self.clock())
-            for page in connector.read(stream, request):
-                outcome = self._commit_page(run, position, origin, spec, mapper, page, waiting, guard)
-                self._count(run, outcome)
-                if on_page:
-                    on_page(run)
+            # the next page is fetched while this one is written; closed (the reader stopped) on any exit
+            reader = prefetched(connector.read(stream, request), self.prefetch, name=f"prefetch-{stream}")
+            with closing(reader) as pages:
+                for page in pages:
+                    outcome = self._commit_page(run, position, origin, spec, mapper, page, waiting, guard)
+                    self._count(run, outcome)
+                    if on_page:
+                        on_page(run)
             run.status = "succeeded"
         except LeaseLost as exc:
             run.status = "cancelled" if exc.withdrawn else "failed"
