@@ -22,7 +22,8 @@ def upgrade() -> None:
         sa.Column("total", sa.Integer(), nullable=False),
     )
     op.execute(
-        "INSERT INTO match_totals (entity_type, total) SELECT entity_type, COUNT(*) FROM match_profiles GROUP BY entity_type"
+        "INSERT INTO match_totals (entity_type, total)"
+        " SELECT entity_type, COUNT(*) FROM match_profiles GROUP BY entity_type"
     )
     op.drop_index("ix_source_records_golden", table_name="source_records")
     op.create_index(
