@@ -137,9 +137,7 @@ def _adjust_total(conn: Connection, entity_type: str, delta: int) -> None:
     """Keep ``match_totals`` equal to the number of ``entity_type`` profiles after a write that changed
     it by ``delta``. A missing row (a new database, or after a re-index) is counted once, exactly."""
     done = conn.execute(
-        update(match_totals)
-        .where(match_totals.c.entity_type == entity_type)
-        .values(total=match_totals.c.total + delta)
+        update(match_totals).where(match_totals.c.entity_type == entity_type).values(total=match_totals.c.total + delta)
     ).rowcount
     if not done:
         conn.execute(insert(match_totals).values(entity_type=entity_type, total=_count_profiles(conn, entity_type)))
