@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ class _Failed:
         self.exc = exc
 
 
-def prefetched(pages: Iterable[T], depth: int = 1, *, name: str = "hub-prefetch") -> Iterator[T]:
+def prefetched(pages: Iterable[T], depth: int = 1, *, name: str = "hub-prefetch") -> Generator[T, None, None]:
     """``pages`` in order, read ``depth`` pages ahead in a thread (``depth`` 0: read inline)."""
     if depth <= 0:
         yield from pages
