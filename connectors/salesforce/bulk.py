@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 Record = dict[str, Any]
 Position = dict[str, Any]
 FLOAT_TYPES = frozenset({"double", "currency", "percent"})
+CONVERTED = FLOAT_TYPES | {"boolean", "int", "datetime"}
 NOT_FOUND = "NOT_FOUND"
 
 
@@ -218,10 +219,18 @@ class BulkQuery:
         if header is None:
             return
         kinds = [types.get(name.lower()) for name in header]
+        plain = [n for n, kind in enumerate(kinds) if kind not in CONVERTED]  # text: only "" → None
+        typed = [(n, kind) for n, kind in enumerate(kinds) if kind in CONVERTED]
         prefix = f"/services/data/v{self.api_version}/sobjects/{sobject}/"
+        id_at = header.index("Id") if "Id" in header else None
         for row in reader:
-            record: Record = {"attributes": {"type": sobject, "url": ""}}
-            for name, kind, value in zip(header, kinds, row, strict=False):
-                record[name] = json_value(kind, value)
-            record["attributes"]["url"] = prefix + str(record.get("Id"))
+            values: list[Any] = row
+            for n in plain:
+                if values[n] == "":
+                    values[n] = None
+            for n, kind in typed:
+                values[n] = json_value(kind, values[n])
+            url = prefix + (str(values[id_at]) if id_at is not None else "None")
+            record: Record = {"attributes": {"type": sobject, "url": url}}
+            record.update(zip(header, values, strict=False))
             yield record
