@@ -17,7 +17,14 @@ header row; every value is double-quoted (``"`` doubled inside), a null is an em
 booleans ``true``/``false``, datetimes ``2024-05-01T10:00:00.000Z``, relationship fields as dotted
 columns (``Account.Name``).  ``Sforce-Locator`` names the next page (base64 of its row offset, as
 Salesforce's ``MTAwMDA`` is) or is the string ``null`` on the last one; ``Sforce-NumberOfRecords``
-counts the page's rows.  A page is written in chunks as it is sent, never held whole.
+counts the page's rows.  A page is written in chunks as it is sent, never held whole.  Results of a
+job created under another API version answer 409 (as the guide says); an unknown job id 404
+``NOT_FOUND``; ``DELETE`` answers 204 and refuses a job ``InProgress``.
+
+Not in the guide, chosen here (``[U]``): the error codes ``INVALIDJOBSTATE`` (results of a job not
+``JobComplete``, an abort of a finished job: the guide lists ``InvalidJobState``), ``INVALIDJOB``
+(a bad creation body: ``InvalidJob``), ``API_ERROR`` (SOQL the Bulk API refuses), ``INVALIDLOCATOR``
+and ``INVALIDREQUEST`` (bad ``locator`` / ``maxRecords``), and nulls as unquoted empty fields.
 
 https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_create_job.htm
 https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_one_job.htm
