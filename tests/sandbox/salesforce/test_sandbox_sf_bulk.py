@@ -185,3 +185,13 @@ def test_simple_salesforce_bulk2_query_works_unmodified(sf_sandbox: SalesforceSa
     results = bulk2.Account.download("SELECT Id FROM Account", path=str(sf_sandbox.cert_path.parent),
                                             max_records=5000, wait=0.01)  # fmt: skip
     assert sum(r["number_of_records"] for r in results) == client.query("SELECT COUNT() FROM Account")["totalSize"]
+
+
+def test_values_with_quotes_delimiters_and_newlines_round_trip(api: httpx.Client, restore_world: None) -> None:
+    name = 'Say "hi", world\nsecond line'
+    created = ok(api.post(f"{API}/sobjects/Account/", json={"Name": name, "NumberOfEmployees": 12}), 201)
+    job = create(api, f"SELECT Id, Name, NumberOfEmployees, Website FROM Account WHERE Id = '{created['id']}'")
+    complete(api, job["id"])
+    text = api.get(f"{JOBS}/{job['id']}/results").text
+    assert '"Say ""hi"", world\nsecond line","12",\n' in text  # quotes doubled, the null Website empty
+    assert rows(text) == [{"Id": created["id"], "Name": name, "NumberOfEmployees": "12", "Website": ""}]
