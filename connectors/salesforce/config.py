@@ -49,6 +49,24 @@ class SalesforceConfig(DeleteGuardConfig):
     page_size: int = Field(
         default=2000, ge=200, le=2000, description="Sforce-Query-Options batchSize (Salesforce may send fewer)."
     )
+    bulk_threshold: int | None = Field(
+        default=10_000,
+        ge=0,
+        description="A full read of a stream with more rows than this (SELECT COUNT()) runs as a Bulk API 2.0 "
+        "query job (CSV results); 0 or null: always REST queries. Incremental reads are always REST.",
+    )
+    bulk_max_records: int = Field(
+        default=50_000, ge=200, le=1_000_000, description="maxRecords of each Bulk API results chunk."
+    )
+    bulk_poll_timeout_seconds: float = Field(
+        default=1800.0, ge=1.0, le=86400.0, description="How long a read waits for a query job to complete."
+    )
+    bulk_poll_max_interval_seconds: float = Field(
+        default=10.0, ge=0.5, le=300.0, description="Longest wait between two status polls of a query job."
+    )
+    bulk_job_attempts: int = Field(
+        default=2, ge=1, le=5, description="Query jobs tried (a Failed/Aborted one is replaced) before the read fails."
+    )
     incremental_lookback_seconds: int = Field(
         default=60,
         ge=0,

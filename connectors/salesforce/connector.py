@@ -4,7 +4,8 @@ registrations (Leads of one record type) and channel program memberships.
 * auth: OAuth 2.0 client-credentials or refresh-token grant; calls go to the token's ``instance_url``
   (``auth.py``); an expired session is refreshed once per call;
 * reads: SOQL through ``queryAll`` ordered by ``SystemModstamp``, resumable by ``nextRecordsUrl``,
-  deleted rows as tombstones (``reader.py``);
+  deleted rows as tombstones (``reader.py``); a full read of more than ``bulk_threshold`` rows as a
+  Bulk API 2.0 query job, its CSV made into the same records (``bulk.py``);
 * write-back: update by Id or upsert by an external-id field, singly or in collections of 200
   (``writer.py``);
 * push: Outbound Messages (SOAP) verified by a URL token, answered with the SOAP ``Ack``
@@ -31,6 +32,7 @@ import httpx
 
 from connectors.salesforce import outbound, push
 from connectors.salesforce.auth import SalesforceSession
+from connectors.salesforce.bulk import BulkQuery, BulkSettings
 from connectors.salesforce.config import SalesforceConfig
 from connectors.salesforce.query import Soql
 from connectors.salesforce.reader import StreamReader
@@ -116,7 +118,15 @@ class SalesforceConnector(Connector):
             sleep=sleep,
         )
         self.soql = Soql(self.requester, config.api_version)
-        self.reader = StreamReader(self.soql, config)
+        bulk = BulkSettings(
+            max_records=config.bulk_max_records,
+            page_size=config.page_size,
+            poll_timeout_seconds=config.bulk_poll_timeout_seconds,
+            poll_max_interval_seconds=config.bulk_poll_max_interval_seconds,
+            job_attempts=config.bulk_job_attempts,
+        )
+        self.bulk = BulkQuery(self.requester, config.api_version, bulk, sleep=sleep)
+        self.reader = StreamReader(self.soql, config, bulk=self.bulk)
         self.writer = Writer(self.requester, config.api_version)
 
     def _session(self, *, guarded: bool = True) -> SalesforceSession:

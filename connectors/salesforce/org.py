@@ -8,7 +8,8 @@ and the ``ChannelProgram``/``ChannelProgramLevel``/``ChannelProgramMember`` obje
 relationship management (channel programs). So the reader asks first:
 
 * ``GET /services/data/vXX.X/sobjects`` (describeGlobal): the object names;
-* ``GET /services/data/vXX.X/sobjects/{Object}/describe``: the object's field names.
+* ``GET /services/data/vXX.X/sobjects/{Object}/describe``: the object's field names (and types, which
+  turn Bulk API CSV text back into JSON values: bulk.py).
 
 Both are loaded on first use and kept for the connector's life (one sync run or one webhook batch),
 so a feature switched on later is seen by the next run. Names compare case-insensitively, as SOQL's.
@@ -35,6 +36,7 @@ class OrgSchema:
         self._lock = threading.Lock()
         self._objects: frozenset[str] | None = None
         self._fields: dict[str, frozenset[str]] = {}
+        self._types: dict[str, dict[str, str]] = {}
 
     def objects(self) -> frozenset[str]:
         """Lower-cased names of the org's objects."""
@@ -56,7 +58,13 @@ class OrgSchema:
             if key not in self._fields:
                 document = self._requester.get_json(f"{self._base}/{sobject}/describe")
                 self._fields[key] = frozenset(_names(document, "fields"))
+                self._types[key] = _types(document)
             return self._fields[key]
+
+    def types(self, sobject: str) -> dict[str, str]:
+        """Lower-cased field name → describe ``type`` (``boolean``, ``datetime``...) of ``sobject``."""
+        self.fields(sobject)
+        return self._types[sobject.lower()]
 
     def split(self, sobject: str, wanted: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """``(present, absent)``: ``wanted`` fields the object has and those it lacks, in order."""
@@ -66,6 +74,15 @@ class OrgSchema:
         for name in wanted:
             (present if name.lower() in have else absent).append(name)
         return tuple(present), tuple(absent)
+
+
+def _types(document: Any) -> dict[str, str]:
+    items = document.get("fields") if isinstance(document, dict) else None
+    return {
+        str(item["name"]).lower(): str(item["type"])
+        for item in items or []
+        if isinstance(item, dict) and item.get("name") and isinstance(item.get("type"), str)
+    }
 
 
 def _names(document: Any, key: str) -> list[str]:

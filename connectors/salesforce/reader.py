@@ -4,6 +4,10 @@ Full read::        SELECT <fields> FROM <Obj> [WHERE <stream filter>] ORDER BY S
 Incremental read:  ... WHERE [<stream filter> AND] SystemModstamp >= <cursor - lookback> ORDER BY ...
 Fetch by id:       SELECT <fields> FROM <Obj> WHERE Id IN ('...', ...) [AND <stream filter>]
 
+A full read of a stream with more rows than ``bulk_threshold`` (``SELECT COUNT()``) runs the full
+read's SOQL as a Bulk API 2.0 ``queryAll`` job instead, its CSV turned back into the REST records
+(bulk.py, docs/adr/0023); its resume position is ``{"bulk": {"job", "locator", "skip"}}``.
+
 ``<fields>`` are the stream's (config.fields) that the org's describe lists (org.py); a default
 field the org lacks is left out, an ``extra_fields`` entry it lacks is a ``ConfigError``. A stream
 whose ``requires`` objects the org lacks (channel programs without PRM) is *unavailable*: its read
@@ -31,6 +35,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.salesforce import enrich, soql
+from connectors.salesforce.bulk import BulkQuery
 from connectors.salesforce.config import SalesforceConfig
 from connectors.salesforce.normalise import normalise
 from connectors.salesforce.org import OrgSchema
@@ -47,10 +52,13 @@ REREAD_PHASE = "partner_changes"  # named when opportunities were the only such 
 class StreamReader:
     """Reads the connector's streams; one per connector (it caches describe and the record type)."""
 
-    def __init__(self, runner: Soql, config: SalesforceConfig, org: OrgSchema | None = None) -> None:
+    def __init__(
+        self, runner: Soql, config: SalesforceConfig, org: OrgSchema | None = None, bulk: BulkQuery | None = None
+    ) -> None:
         self.runner = runner
         self.config = config
         self.org = org or OrgSchema(runner.requester, runner.api_version)
+        self.bulk = bulk
         self._record_type_id = config.deal_registration_record_type_id
         self._fields: dict[str, tuple[str, ...]] = {}
 
@@ -90,6 +98,18 @@ class StreamReader:
         where = self._filters(source) + ([f"{CURSOR_FIELD} >= {since}"] if since else [])
         return soql.select(source.sobject, self.fields(stream), where, order_by=ORDER)
 
+    def wants_bulk(self, stream: str) -> bool:
+        """Whether a full read of ``stream`` runs as a Bulk API 2.0 job: more rows than ``bulk_threshold``."""
+        threshold = self.config.bulk_threshold
+        if self.bulk is None or not threshold:
+            return False
+        source = SOBJECTS[stream]
+        rows = self.bulk.count(soql.select(source.sobject, ("COUNT()",), self._filters(source)))
+        if rows > threshold:
+            log.info("%s: %d rows > bulk_threshold %d; reading through a Bulk API 2.0 query job", stream, rows,
+                     threshold)  # fmt: skip
+        return rows > threshold
+
     def since(self, request: ReadRequest) -> str | None:
         if request.mode != "incremental" or not request.cursor:
             return None
@@ -106,6 +126,14 @@ class StreamReader:
         resume: dict[str, Any] = dict(request.resume or {})
         rereads = source.reread_when is not None and since is not None
         helpers = enrich.enrichers(self.runner)  # one program catalog per read, loaded if needed
+        bulk_resume = resume.get("bulk")
+        fresh_full = since is None and not resume
+        if self.bulk is not None and (bulk_resume is not None or (fresh_full and self.wants_bulk(source.stream))):
+            sobject = source.sobject
+            types = self.org.types(sobject)
+            for records, position in self.bulk.pages(self.query(source.stream, None), sobject, types, bulk_resume):
+                yield Page(self.finish(source.stream, records, helpers), {"bulk": position} if position else None)
+            return
         if resume.get("phase") != REREAD_PHASE:
             # https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.md
             pages = self.runner.pages(self.query(source.stream, since), spec=spec, resume_url=resume.get("url"))

@@ -130,7 +130,7 @@ class SalesforceRequester(Requester):
     ) -> httpx.Response:
         """Send with retries (SDK); wait out the concurrent limit; raise ``ApiLimitExceeded`` at once
         on a spent daily quota."""
-        if "/query" in url:  # query, queryAll and their nextRecordsUrl continuations
+        if "/query" in url and "/jobs/" not in url:  # query, queryAll, their nextRecordsUrl continuations
             headers = {**(headers or {}), "Sforce-Query-Options": f"batchSize={self.batch_size}"}
         attempt = 0
         while True:

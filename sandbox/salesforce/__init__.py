@@ -1,4 +1,5 @@
-"""Simulated Salesforce org (REST API v31.0-v66.0 subset, OAuth, SOAP login, Outbound Messages).
+"""Simulated Salesforce org (REST API v31.0-v66.0 subset, Bulk API 2.0 query jobs, OAuth, SOAP login,
+Outbound Messages).
 
 Written from the API reference only (``/work/shared/reference/salesforce.md``); never imports
 ``hub``, ``connectors`` or ``webhooks``.

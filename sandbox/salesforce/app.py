@@ -13,6 +13,7 @@ from sandbox.salesforce.gateway import Gateway
 from sandbox.salesforce.httpio import json_response
 from sandbox.salesforce.routes_admin import add_admin_routes
 from sandbox.salesforce.routes_auth import add_auth_routes
+from sandbox.salesforce.routes_bulk import add_bulk_routes
 from sandbox.salesforce.routes_composite import add_composite_routes
 from sandbox.salesforce.routes_data import add_data_routes
 from sandbox.salesforce.routes_outbound import add_outbound_routes
@@ -39,6 +40,7 @@ def create_salesforce_app(state: SalesforceState) -> FastAPI:
     app.state.salesforce = state
     for add_routes in (
         add_data_routes,
+        add_bulk_routes,
         add_composite_routes,
         add_sobject_routes,
         add_auth_routes,

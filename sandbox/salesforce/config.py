@@ -30,7 +30,9 @@ class SalesforceConfig:
     ``features``: ``{"multicurrency": bool, "partner": bool}`` (both on by default); an org without
     one lacks its objects and fields (:mod:`.features`).  ``rotate_refresh_tokens``: the connected
     app's refresh token rotation: each refresh-token grant answers with a new refresh token and
-    invalidates the one it was given.
+    invalidates the one it was given.  Bulk API 2.0 query jobs answer ``InProgress`` to their first
+    ``bulk_polls_to_complete`` status polls, then ``JobComplete``; the next ``bulk_fail_jobs`` jobs
+    created end ``Failed`` instead (a test control, counted down).
     """
 
     consumer_key: str = "3MVG9sandbox.partnerhub.consumer.key"
@@ -56,8 +58,11 @@ class SalesforceConfig:
     query_locator_limit: int = 200
     features: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(FEATURES, True))
     rotate_refresh_tokens: bool = False
+    bulk_polls_to_complete: int = 1
+    bulk_fail_jobs: int = 0
 
-    RUNTIME_FIELDS = ("session_ttl", "daily_api_limit", "replication_id_limit", "query_locator_limit")
+    RUNTIME_FIELDS = ("session_ttl", "daily_api_limit", "replication_id_limit", "query_locator_limit",
+                      "bulk_polls_to_complete", "bulk_fail_jobs")  # fmt: skip
     RUNTIME_FLAGS = ("rotate_refresh_tokens",)
 
     def update(self, changes: dict[str, Any]) -> None:

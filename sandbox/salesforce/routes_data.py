@@ -42,6 +42,7 @@ RESOURCES = (
     "limits",
     "process",
     "async-queries",
+    "jobs",
     "query",
     "match",
     "emailConnect",

@@ -15,7 +15,8 @@ from sandbox.simulator import BuildContext, Endpoint, Simulator
 
 
 class SalesforceSimulator(Simulator[SalesforceState]):
-    """REST API, OAuth, SOAP login and Outbound Messages; over HTTPS (its official client needs it)."""
+    """REST API, Bulk API 2.0 query jobs, OAuth, SOAP login and Outbound Messages; over HTTPS (its
+    official client needs it)."""
 
     name = "salesforce"
     tls = True

@@ -8,6 +8,7 @@ from sandbox.kit.clock import Clock
 from sandbox.kit.faults import FaultQueue
 from sandbox.kit.stats import RequestStats
 from sandbox.salesforce.auth import SessionRegistry
+from sandbox.salesforce.bulk import BulkQueryJobs
 from sandbox.salesforce.config import SalesforceConfig
 from sandbox.salesforce.features import absent
 from sandbox.salesforce.gen_base import ORG_CREATED_MS
@@ -20,7 +21,8 @@ from sandbox.salesforce.world import SalesforceWorld
 
 
 class SalesforceState:
-    """Data, sessions, API quota, faults, query cursors, outbound messages and counters of one org.
+    """Data, sessions, API quota, faults, query cursors, Bulk API 2.0 query jobs, outbound messages and
+    counters of one org.
 
     Not thread-safe: touched only from the server's event loop (every endpoint is ``async``); the
     outbound-message thread only reads the snapshots handed to it.  ``base_url`` is the simulator's
@@ -40,6 +42,7 @@ class SalesforceState:
         self.faults = FaultQueue()
         self.stats = RequestStats()
         self.queries = QueryEngine(self.config.query_locator_limit)
+        self.bulk = BulkQueryJobs()
         self.outbound = OutboundService(self.store.objects, self._outbound_context)
         self.outbound_session: str | None = None
         self.base_url: str | None = None
@@ -54,6 +57,7 @@ class SalesforceState:
         self._world_extras = (dict(world.meta), world.ground_truth())
         self.clock.advance_past(self.store.max_modstamp())
         self.queries.reset()
+        self.bulk.reset()
         self.data_version += 1
 
     def export_world(self) -> SalesforceWorld:
@@ -93,6 +97,7 @@ class SalesforceState:
             "api_usage": self.quota.view(),
             "active_sessions": self.auth.active(),
             "open_query_cursors": self.queries.open_cursors(),
+            "bulk_query_jobs": len(self.bulk.jobs),
             "mutations": self.mutations,
             "data_version": self.data_version,
         }

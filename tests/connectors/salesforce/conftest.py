@@ -43,6 +43,7 @@ def make_config(**overrides: Any) -> SalesforceConfig:
         "client_secret": SecretStr("consumer-secret"),
         "incremental_lookback_seconds": 0,
         "max_retries": 2,
+        "bulk_threshold": 0,  # the REST path; bulk reads run against the sandbox (test_bulk.py)
         **overrides,
     }
     return SalesforceConfig(**values)

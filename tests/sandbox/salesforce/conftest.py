@@ -28,6 +28,8 @@ BASE_CONFIG = {
     "replication_id_limit": 600_000,
     "query_locator_limit": 200,
     "rotate_refresh_tokens": False,
+    "bulk_polls_to_complete": 1,
+    "bulk_fail_jobs": 0,
     "features": {"multicurrency": True, "partner": True},
 }
 
