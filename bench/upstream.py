@@ -44,6 +44,12 @@ class SandboxProcess:
             self.process.wait(10)
 
     @property
+    def pid(self) -> int:
+        """The sandbox server's process id (for its CPU time)."""
+        assert self.process is not None
+        return self.process.pid
+
+    @property
     def hubspot(self) -> dict[str, Any]:
         return dict(self.info["hubspot"])
 
