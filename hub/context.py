@@ -60,7 +60,7 @@ class Hub:
 
         guard = Guard(share=settings.mass_delete_share, min_count=settings.mass_delete_min)
         runner = SyncRunner(engine, build, mappers.get, lease_seconds=settings.lease_seconds, guard=guard,
-                            prefetch=settings.sync_prefetch)  # fmt: skip
+                            prefetch=settings.sync_prefetch, concurrency=settings.sync_concurrency)  # fmt: skip
         return cls(settings, engine, reader(engine), registry, store, mappers, runner, survivorship)
 
     def close(self) -> None:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     sync_prefetch: int = Field(
         default=1, ge=0, le=8, description="Pages a sync reads ahead while it writes the current one (0 = none)."
     )
+    sync_concurrency: int = Field(
+        default=1, ge=1, le=16, description="Streams of one connector a sync runs at once (threads; 1 = in turn)."
+    )
     log_level: str = "INFO"
     db_read_lock_timeout_seconds: float = Field(
         default=5.0, gt=0, le=600, description="PostgreSQL: an API read waits this long for a lock, then 503."

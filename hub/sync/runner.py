@@ -22,6 +22,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from connectors.sdk import Connector, Page, RateLimited, ReadRequest, StreamSpec, public_message
 from hub.db.schema import stream_state, sync_runs
 from hub.ledger import Origin, PageMapper, PageOutcome, write_page
+from hub.ledger.chain import lock_chain
 from hub.ledger.upsert import upsert
 from hub.metrics import SYNC_RECORDS, SYNC_RUNS
 from hub.sync import cursor as cursors
@@ -102,10 +104,13 @@ class SyncRunner:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         guard: deletes.Guard | None = None,
         prefetch: int = 1,
+        concurrency: int = 1,
     ) -> None:
         self.engine = engine
         #: pages read ahead while the current one is written (``HUB_SYNC_PREFETCH``; 0 = inline)
         self.prefetch = prefetch
+        #: streams of one connector synced at once by ``run_all`` (``HUB_SYNC_CONCURRENCY``)
+        self.concurrency = concurrency
         #: the mass-delete guard (``HUB_MASS_DELETE_SHARE``/``_MIN``; a connector's config may override)
         self.guard = guard or deletes.Guard()
         self.build = build
@@ -126,16 +131,24 @@ class SyncRunner:
         streams: list[str] | None = None,
         on_page: Callable[[RunResult], None] | None = None,
     ) -> list[RunResult]:
-        """Run streams one after the other, each taking its lease as it starts (``StreamBusy`` if
-        another run holds it)."""
+        """Run the streams, each taking its lease as it starts (``StreamBusy`` if another run holds
+        it): one after the other, or up to ``concurrency`` at once (one thread and one database
+        transaction per page each, sharing the connector and so its client and retry budget). The
+        results come in stream order; the first stream's error, in that order, is raised."""
         kind, connector = self.build(connector_id)
         try:
             names = streams or [s.name for s in connector.spec.streams]
-            results = []
-            for name in names:
+
+            def one(name: str) -> RunResult:
                 (claim,) = self.claim(connector_id, [name], mode=mode, trigger=trigger)
-                results.append(self._execute(kind, connector, claim, [], on_page))
-            return results
+                return self._execute(kind, connector, claim, [], on_page)
+
+            workers = min(self.concurrency, len(names))
+            if workers <= 1:
+                return [one(name) for name in names]
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"sync-{connector_id}") as pool:
+                futures = [pool.submit(one, name) for name in names]
+                return [future.result() for future in futures]
         finally:
             connector.close()
 
@@ -310,6 +323,10 @@ class SyncRunner:
         counters. The position moves on only once the transaction has committed."""
         now = self.clock()
         with self.engine.begin() as conn:
+            # The ledger's chain lock first (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
+            # writers): every later lock of the page (xrefs, projections, the matcher's) is taken
+            # under it, so pages of streams synced at once, or of two connectors, never deadlock.
+            lock_chain(conn)
             self._renew(conn, run, waiting, now)
             outcome = write_page(conn, origin, spec.object, page.records, mapper, now)
             read_id = position.resume.get("read_id")
