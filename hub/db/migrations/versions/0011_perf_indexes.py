@@ -2,15 +2,15 @@
 hub-id holder is chosen by (a per-cluster minimum, not a scan of the object); match_totals keeps each
 entity type's number of match profiles (read per page instead of counting the table)
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
