@@ -6,7 +6,7 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from pydantic import ValidationError
@@ -284,36 +284,41 @@ def deletes_list(
     hub.close()
 
 
-@deletes_app.command("confirm")
-def deletes_confirm(
-    connector: Annotated[str, typer.Argument(help="Connector id.")],
-    stream: Annotated[str, typer.Argument(help="Stream name.")],
-    by: Annotated[str, typer.Option(help="Who decides (kept in the ledger).")] = "operator",
-    hold: Annotated[str | None, typer.Option(help="The hold id (default: the newest held).")] = None,
-) -> None:
-    """Tombstone exactly the held set of a stream."""
+_HoldConnector = Annotated[str, typer.Argument(help="Connector id.")]
+_HoldStream = Annotated[str, typer.Argument(help="Stream name.")]
+_HoldBy = Annotated[str, typer.Option(help="Who decides (kept in the ledger).")]
+_HoldId = Annotated[str | None, typer.Option(help="The hold id (default: the newest held).")]
+_HOLD_OUTCOMES = {
+    "confirm": "confirmed hold {id}: {applied} records tombstoned",
+    "reject": "rejected hold {id}: {candidates} records kept",
+}
+
+
+def _decide_hold(verb: Literal["confirm", "reject"], connector: str, stream: str, by: str, hold: str | None) -> None:
+    """`hub deletes confirm|reject`: the two differ only by the decision and its one-line outcome."""
     from hub import deletes
 
+    decide = deletes.confirm if verb == "confirm" else deletes.reject
     hub = _hub()
-    result = deletes.confirm(hub, connector, stream, by, hold)
-    console.print(f"{connector}/{stream}: confirmed hold {result['id']}: {result['applied']} records tombstoned")
+    result = decide(hub, connector, stream, by, hold)
+    console.print(f"{connector}/{stream}: " + _HOLD_OUTCOMES[verb].format_map(result))
     hub.close()
+
+
+@deletes_app.command("confirm")
+def deletes_confirm(
+    connector: _HoldConnector, stream: _HoldStream, by: _HoldBy = "operator", hold: _HoldId = None
+) -> None:
+    """Tombstone exactly the held set of a stream."""
+    _decide_hold("confirm", connector, stream, by, hold)
 
 
 @deletes_app.command("reject")
 def deletes_reject(
-    connector: Annotated[str, typer.Argument(help="Connector id.")],
-    stream: Annotated[str, typer.Argument(help="Stream name.")],
-    by: Annotated[str, typer.Option(help="Who decides (kept in the ledger).")] = "operator",
-    hold: Annotated[str | None, typer.Option(help="The hold id (default: the newest held).")] = None,
+    connector: _HoldConnector, stream: _HoldStream, by: _HoldBy = "operator", hold: _HoldId = None
 ) -> None:
     """Discard the held set of a stream: nothing is tombstoned."""
-    from hub import deletes
-
-    hub = _hub()
-    result = deletes.reject(hub, connector, stream, by, hold)
-    console.print(f"{connector}/{stream}: rejected hold {result['id']}: {result['candidates']} records kept")
-    hub.close()
+    _decide_hold("reject", connector, stream, by, hold)
 
 
 @ledger_app.command("rebuild")

@@ -112,9 +112,11 @@ class ProvenanceSource(BaseModel):
 SourcesList = list[ProvenanceSource | str] | None
 
 
-class FieldProvenance(BaseModel):
-    """Which source record (and ledger entry) a golden field's value came from, and by which rule."""
-
+# A golden field's provenance is written by hub/ledger (the survivorship pass); its parts are declared
+# once here and combined, so FieldProvenance and GoldenSource (the same minus the source's timestamp)
+# cannot drift apart. Fields are ordered by the reversed MRO, bases last-listed first: the order below
+# (record, timestamp, rule) is the order of the OpenAPI properties and of the JSON keys.
+class _ProvenanceRecord(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     system: str | None = None
@@ -122,9 +124,21 @@ class FieldProvenance(BaseModel):
     object: str | None = None
     external_id: str | None = None
     entry_id: int | None = None
+
+
+class _ProvenanceTimestamp(_ProvenanceRecord):
     source_updated_at: DateTimeText | None = None
+
+
+class _ProvenanceRule(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     rule: str | None = None
     sources: SourcesList = Field(default=None, description="union rules: every source that added values")
+
+
+class FieldProvenance(_ProvenanceRule, _ProvenanceTimestamp):
+    """Which source record (and ledger entry) a golden field's value came from, and by which rule."""
 
 
 class SummaryBase(BaseModel):
@@ -321,16 +335,10 @@ class ReconciliationReport(BaseModel):
     systems: list[SystemReconciliation]
 
 
-class GoldenSource(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    system: str | None = None
-    instance: str | None = None
-    object: str | None = None
-    external_id: str | None = None
-    entry_id: int | None = None
-    rule: str | None = None
-    sources: SourcesList = None
+class GoldenSource(_ProvenanceRule, _ProvenanceRecord):
+    # a golden field's FieldProvenance without source_updated_at (hub/identity/report.py:_golden_source);
+    # no docstring: it would become the schema's description
+    pass
 
 
 class DriftItem(BaseModel):

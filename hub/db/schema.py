@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -312,6 +313,9 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("settled_at", UTCDateTime, nullable=True),
     Column("echo_entry_id", BigIntPK, nullable=True),  # the ledger entry that observed the write landing
+    # the record holds its cluster's golden id in its system's hub-id slot (the lowest live external id of
+    # the cluster in this object, decided when the write was planned; ADR 21): sent as WriteRecord.hub_id
+    Column("stamp_hub_id", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
     Index("ix_outbox_due", "connector_id", "source_object", "state", "next_attempt_at"),
     Index("ix_outbox_record", "connector_id", "source_object", "external_id", "id"),

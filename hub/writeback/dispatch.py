@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, insert, or_, select, update
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 from connectors.sdk import Connector, RateLimited, TransientError, UpstreamError, WriteRecord, WriteResult, dotted
-from hub.db.schema import dead_letters, outbox, source_records, stream_state, write_log
+from hub.db.schema import dead_letters, outbox, stream_state, write_log
 from hub.sync.lease import owner_is_dead
 from hub.writeback.outbox import WAITING
 from hub.writeback.targets import Target, target
@@ -188,34 +188,13 @@ def _push(connector: Connector, tgt: Target, records: list[WriteRecord]) -> list
     return call()
 
 
-def _hub_id_holders(conn: Connection, tgt: Target, rows: list[Any]) -> set[tuple[str, str]]:
-    """The ``(golden id, external id)`` of the one record per cluster that carries the hub id in this
-    object: a hub-id slot holds unique values (HubSpot refuses a second record with the same value),
-    so when one system holds duplicates of a cluster only the lowest external id is stamped."""
-    golden_ids = sorted({r.canonical_id for r in rows})
-    instances = sorted({r.connector_id for r in rows})
-    holders: set[tuple[str, str]] = set()
-    for start in range(0, len(golden_ids), 500):
-        found = conn.execute(
-            select(source_records.c.golden_id, func.min(source_records.c.external_id))
-            .where(
-                source_records.c.source_instance.in_(instances),
-                source_records.c.source_object == tgt.object,
-                source_records.c.golden_id.in_(golden_ids[start : start + 500]),
-                source_records.c.deleted.is_(False),
-            )
-            .group_by(source_records.c.golden_id)
-        )
-        holders.update((g, e) for g, e in found)
-    return holders
-
-
-def _record(tgt: Target, row: Any, holders: set[tuple[str, str]]) -> WriteRecord:
+def _record(tgt: Target, row: Any) -> WriteRecord:
     return WriteRecord(
         key=row.key,
         properties=dict(row.properties),
         external_id=row.external_id if tgt.rule.key == "$external_id" else None,
-        hub_id=row.canonical_id if (row.canonical_id, row.external_id) in holders else None,
+        # the cluster's hub-id holder in this object, decided when the write was planned (outbox._holder)
+        hub_id=row.canonical_id if row.stamp_hub_id else None,
         idempotency_key=row.idempotency_key,
     )
 
@@ -275,9 +254,7 @@ def _one_batch(hub: Hub, connector: Connector, kind: str, tgt: Target, rows: lis
         started = time.perf_counter()
         results: list[WriteResult] | None = None
         try:
-            with hub.reader.connect() as conn:
-                holders = _hub_id_holders(conn, tgt, todo)
-            results = _push(connector, tgt, [_record(tgt, r, holders) for r in todo])
+            results = _push(connector, tgt, [_record(tgt, r) for r in todo])
         except RateLimited as exc:
             wait = exc.retry_after or RETRY_BASE_SECONDS
             report.paused_until = datetime.now(UTC) + timedelta(seconds=wait)

@@ -55,6 +55,9 @@ class Planned:
     properties: dict[str, str]
     fields: dict[str, Any]
     golden_entry_id: int | None
+    #: the record is its cluster's hub-id holder in this object (see ``_holder``): the write carries
+    #: the golden id as ``WriteRecord.hub_id`` (outbox.stamp_hub_id; the dispatcher reads it)
+    stamp_hub_id: bool = False
     #: new (insert a row) | waiting (an equal row waits) | in_flight | awaiting_echo | rejected | invalid
     action: str = "new"
     supersedes: int | None = None
@@ -79,7 +82,7 @@ def _hub_id_due(tgt: Target, row: Any) -> bool:
     record is its cluster's holder in this object (a slot holds unique values), and the slot holds
     another value (or lacks it: stamped where the connector creates the slot on its first write)."""
     slot = tgt.rule.hub_id
-    if slot is None or row.external_id != row.holder:
+    if slot is None or not _is_holder(row):
         return False
     raw = row.raw or {}
     path = tgt.rule.current.format(property=slot)
@@ -106,7 +109,12 @@ def _desired(tgt: Target, entity_type: str, golden: dict[str, Any], raw: dict[st
 
 
 _peer = source_records.alias("peer")
-#: the one record of a cluster, per connector and object, that carries the hub id (the lowest id)
+#: the one record of a cluster, per connector and object, that carries the hub id: the lowest live
+#: external id (a hub-id slot holds unique values, HubSpot refuses a second record with the same value,
+#: so where one system holds duplicates of a cluster only one is stamped). Decided here, at planning,
+#: and stored on the outbox row (``stamp_hub_id``); a change of holder (a lower id joins the cluster,
+#: the holder is deleted or leaves it) refreshes the cluster's golden record, which plans its records
+#: again: a waiting row whose flag no longer holds is superseded (``_decide``).
 _holder = (
     select(func.min(_peer.c.external_id))
     .where(
@@ -117,6 +125,10 @@ _holder = (
     )
     .scalar_subquery()
 )
+
+
+def _is_holder(row: Any) -> bool:
+    return bool(row.external_id == row.holder)
 
 
 def _rows_query(golden_ids: Sequence[str] | None = None) -> Any:
@@ -160,7 +172,7 @@ def _plan_rows(rows: Iterable[Any], settled: list[tuple[str, str, str]] | None =
             Planned(
                 connector_id=row.source_instance, object=row.source_object, external_id=row.external_id,
                 canonical_id=row.golden_id, key=key, properties=properties,
-                fields=fields, golden_entry_id=row.golden_entry_id,
+                fields=fields, golden_entry_id=row.golden_entry_id, stamp_hub_id=_is_holder(row),
                 action="new" if key else "invalid",
             )
         )  # fmt: skip
@@ -194,9 +206,11 @@ def _decide(conn: Connection, planned: list[Planned], retry_rejected: bool = Fal
             row = latest.get(item.external_id)
             if row is None or item.action == "invalid":
                 continue
-            same = all(row.properties.get(p) == v for p, v in item.properties.items())
+            # the flag is part of the write: a change of holder makes an equal-valued row another write
+            flag = row.stamp_hub_id == item.stamp_hub_id
+            same = flag and all(row.properties.get(p) == v for p, v in item.properties.items())
             if row.state in WAITING:
-                if row.properties == item.properties:
+                if flag and row.properties == item.properties:
                     item.action = "waiting"
                 else:
                     item.supersedes = row.id
@@ -244,6 +258,7 @@ def _insert(conn: Connection, planned: list[Planned], now: datetime) -> int:
                     "created_at": now, "connector_id": p.connector_id, "source_object": p.object,
                     "external_id": p.external_id, "canonical_id": p.canonical_id, "key": p.key,
                     "properties": p.properties, "fields": p.fields, "golden_entry_id": p.golden_entry_id,
+                    "stamp_hub_id": p.stamp_hub_id,
                     "idempotency_key": uuid.uuid4().hex, "state": "pending", "attempts": 0, "next_attempt_at": now,
                 }
                 for p in new

@@ -9,8 +9,15 @@ surviving record (a ``SimplePublicObject``). What the simulator does:
 * the survivor's read-only ``hs_merged_object_ids`` lists, ";"-separated, every id merged into it
   (those merged into the merged record too);
 * the merged-away record leaves both listings (it is neither live nor archived); reading it by id
-  answers ``301 Moved Permanently`` with ``Location`` = the survivor's URL (:func:`merged_into`):
-  HubSpot keeps old ids routable to the record they were merged into;
+  (``GET .../{id}``, ``batch/read``) answers 200 with the record it was merged into, under that
+  record's id (:func:`merged_into`). HubSpot's changelog: "both of the previous IDs will point to the
+  resulting merged record, so fetching any records using the original IDs will return the new merged
+  record with the new ID"
+  (https://developers.hubspot.com/changelog/updated-merge-functionality-for-contacts-and-companies);
+  a batch/read by an old id returns the survivor under its own id (reported in
+  https://community.hubspot.com/t5/APIs-Integrations/Question-about-using-batch-read-API/m-p/1101616).
+  The same changelog says a contact or company merge now creates a new record with a new id; the
+  simulator keeps the primary's id (the survivor is still found from either old id);
 * a ``{contact,company,deal}.merge`` webhook event (``primaryObjectId``, ``mergedObjectIds``,
   ``newObjectId``, ``numberOfPropertiesMoved``) goes to matching subscriptions.
 
@@ -99,20 +106,3 @@ def add_merge_routes(router: APIRouter, state: HubSpotState) -> None:
         survivor = merge(state, object_type, primary, other)
         renderer = Renderer(object_type, list(survivor.properties), state.known[object_type])
         return json_response(renderer.render(survivor))
-
-
-def moved_response(request: Request, object_type: str, object_id: str, survivor: Record) -> Response:
-    """The 301 for a merged-away id: ``Location`` is the survivor's URL (same path style and query)."""
-    path = request.url.path
-    location = path[: path.rfind("/") + 1] + str(survivor.id)
-    if request.url.query:
-        location += "?" + request.url.query
-    body = {
-        "status": "error",
-        "message": f"Object {object_id} was merged into {survivor.id}",
-        "category": "OBJECT_MOVED",
-        "context": {"id": [object_id], "newObjectId": [str(survivor.id)]},
-    }
-    response = json_response(body, 301)
-    response.headers["Location"] = location
-    return response

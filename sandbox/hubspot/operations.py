@@ -62,25 +62,44 @@ def check_write_id_properties(state: HubSpotState, object_type: str, inputs: lis
 def check_unique_values(
     state: HubSpotState, object_type: str, props: dict[str, str], record: Record | None = None
 ) -> None:
-    """409 if a custom ``hasUniqueValue`` property would hold a value another live record holds.
+    """409 if a unique property (a new contact's ``email``, a custom ``hasUniqueValue`` one) would
+    hold a value another live record holds.
 
-    HubSpot refuses the duplicate; the exact body of that refusal is not in the sources we hold, so
-    this answers like its other duplicate refusals (409, ``CONFLICT``, "... Existing ID: N").
+    A new contact's email: HubSpot answers 409 ``{"status": "error", "message": "Contact already
+    exists. Existing ID: N", "correlationId": ..., "category": "CONFLICT"}`` (quoted from live
+    answers to creates in https://github.com/HubSpot/hubspot-api-nodejs/issues/545 and
+    https://github.com/HubSpot/hubspot-api-python/issues/51). An update that gives a contact the
+    email of another is not checked: no source we found shows HubSpot's answer to it (one report,
+    https://github.com/stape-io/hubspot-tag/issues/7, titles a 409 "when updating" without the
+    request), so the simulator keeps accepting it; an assumption, and a risk for the hub, which
+    writes golden emails to every HubSpot contact of a cluster.
+
+    A custom unique property: HubSpot refuses the duplicate, but the body of that refusal is in no
+    source we found (searched: HubSpot's API reference and properties guide, the official clients'
+    issues, public integration code; the official Python client declares no 409 body). Assumed to
+    answer like the email case (409, ``CONFLICT``, "... Existing ID: N"), with a ``context``.
     """
     table = state.store.tables[object_type]
+    builtin = UNIQUE_PROPERTIES[object_type]
     for name, value in props.items():
         prop = state.schema[object_type].get(name)
-        if prop is None or not prop.unique or not value:
+        checked = (name in builtin and record is None) or (prop is not None and prop.unique)
+        if not value or not checked:
             continue
         holder = table.find_unique(name, value)
-        if holder is not None and (record is None or holder.id != record.id):
+        if holder is None or (record is not None and holder.id == record.id):
+            continue
+        if name in builtin:
             raise HubSpotError(
-                409,
-                "CONFLICT",
-                f"A {OBJECT_SINGULAR[object_type].lower()} with {name} {value!r} already exists "
-                f"(the property has unique values). Existing ID: {holder.id}",
-                context={"id": [str(holder.id)], "propertyName": [name]},
+                409, "CONFLICT", f"{OBJECT_SINGULAR[object_type].title()} already exists. Existing ID: {holder.id}"
             )
+        raise HubSpotError(
+            409,
+            "CONFLICT",
+            f"A {OBJECT_SINGULAR[object_type].lower()} with {name} {value!r} already exists "
+            f"(the property has unique values). Existing ID: {holder.id}",
+            context={"id": [str(holder.id)], "propertyName": [name]},
+        )
 
 
 def resolve(

@@ -16,8 +16,10 @@ https://developers.hubspot.com/docs/api-reference/latest/crm/properties/create-p
   properties (the simulator refuses others with a 400);
 * a name already in use answers 409 (the legacy reference: "Returns a 409 Conflict error if there is
   already a property with the 'name' you used. Property names must be unique";
-  https://legacydocs.hubspot.com/docs/methods/contacts/v2/create_contacts_property), category
-  ``OBJECT_ALREADY_EXISTS`` as HubSpot's other duplicate refusals carry.
+  https://legacydocs.hubspot.com/docs/methods/contacts/v2/create_contacts_property). The body is an
+  assumption: no source we found quotes it (searched: the v3 and 2026-03 properties reference and
+  guide, the error-handling page, the official clients' issues and code: the Python client declares
+  no 409 model), so it is HubSpot's standard error with category ``OBJECT_ALREADY_EXISTS``.
 
 Internal names are lower-case letters, digits and underscores, starting with a letter.
 """

@@ -9,7 +9,9 @@ Update and upsert address records by id (``id`` alone) or by a property with uni
 without unique values — ``hs_object_id``, a company's ``domain``, ``dealname`` — refuses the whole
 batch with HubSpot's 400 "Unable to perform update/upsert by non-unique ... property ..."
 (``operations.non_unique_id_property``); a value a unique property already holds on another record
-fails that input alone (409 ``CONFLICT``).
+fails that input alone (409 ``CONFLICT``), except in a ``batch/create`` of contacts without a
+distinct ``objectWriteTraceId`` on every input: an email another contact holds refuses the whole
+batch with a 409 naming the first (``_check_taken_emails``).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from starlette.responses import Response
 
 from sandbox.hubspot import operations as ops
 from sandbox.hubspot.errors import HubSpotError, standard_error, validation_error
+from sandbox.hubspot.merge import merged_into
 from sandbox.hubspot.params import bool_param, json_body, object_type_param, string_list
 from sandbox.hubspot.records import Record
 from sandbox.hubspot.responses import batch_response
-from sandbox.hubspot.schema import OBJECT_SINGULAR
+from sandbox.hubspot.schema import OBJECT_SINGULAR, UNIQUE_PROPERTIES
 from sandbox.hubspot.serialize import Renderer
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.world import JsonDict
@@ -47,9 +50,10 @@ def _input_error(exc: HubSpotError, item: dict[str, Any], ident: str | None) -> 
     if ident is not None:
         context.setdefault("ids", [ident])
     trace = item.get("objectWriteTraceId")
-    error = standard_error(exc.category, exc.message, context)
     if trace:
         context["objectWriteTraceId"] = [str(trace)]
+    error = standard_error(exc.category, exc.message, context)
+    if trace:
         error["id"] = str(trace)
     return error
 
@@ -96,6 +100,8 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
         for item in inputs:
             ident = str(item.get("id", ""))
             record = ops.resolve(state, object_type, ident, id_property, archived)
+            if record is None and not archived and not id_property:
+                record = merged_into(state, object_type, ident)  # merged away: the survivor (merge.py)
             if record is None:
                 missing.append(ident)
             else:
@@ -103,11 +109,29 @@ def add_batch_routes(router: APIRouter, state: HubSpotState) -> None:
         errors = [_not_found(object_type, "get", missing)] if missing else []
         return batch_response(results, errors, started, state.clock.now_ms())
 
+    def _check_taken_emails(object_type: str, inputs: list[dict[str, Any]]) -> None:
+        """A batch create with a contact whose email a live contact holds is refused whole: 409
+        "Contact already exists. Existing ID: N", the first one only ("the error message only tells
+        you the first one it encounters", https://github.com/HubSpot/hubspot-api-python/issues/51),
+        unless every input carries its own ``objectWriteTraceId``: that enables multi-status partial
+        failures (https://developers.hubspot.com/docs/api-reference/latest/error-handling), and the
+        input fails alone. Two inputs of one batch sharing a new email: the second fails alone (not
+        documented)."""
+        traces = [i.get("objectWriteTraceId") for i in inputs]
+        if all(isinstance(t, str) and t for t in traces) and len(set(traces)) == len(traces):
+            return
+        for item in inputs:
+            props = item.get("properties")
+            if isinstance(props, dict):
+                taken = {k: str(props[k]) for k in UNIQUE_PROPERTIES[object_type] if props.get(k)}
+                ops.check_unique_values(state, object_type, taken)
+
     @router.post("/crm/v3/objects/{objectType}/batch/create")
     async def batch_create(request: Request, objectType: str) -> Response:
         object_type = object_type_param(objectType)
         started = state.clock.now_ms()
         inputs = batch_inputs(await json_body(request))
+        _check_taken_emails(object_type, inputs)
         results, errors = [], []
         for item in inputs:
             try:

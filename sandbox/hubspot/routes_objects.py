@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from sandbox.hubspot import operations as ops
 from sandbox.hubspot.errors import not_found, validation_error
-from sandbox.hubspot.merge import merged_into, moved_response
+from sandbox.hubspot.merge import merged_into
 from sandbox.hubspot.params import (
     bool_param,
     int_param,
@@ -124,14 +124,9 @@ def add_object_routes(router: APIRouter, state: HubSpotState) -> None:
         object_type = object_type_param(objectType)
         archived = bool_param(request, "archived")
         record = ops.resolve(state, object_type, objectId, request.query_params.get("idProperty"), archived)
+        if record is None and not archived and not request.query_params.get("idProperty"):
+            record = merged_into(state, object_type, objectId)  # merged away: the survivor, under its id
         if record is None:
-            survivor = (
-                None
-                if archived or request.query_params.get("idProperty")
-                else merged_into(state, object_type, objectId)
-            )
-            if survivor is not None:  # merged away: HubSpot routes the old id to the survivor
-                return moved_response(request, object_type, objectId, survivor)
             raise not_found(objectId)
         item = _renderer(state, request, object_type).render(record)
         to_types = object_types_param(list_param(request, "associations"))

@@ -26,10 +26,14 @@ def test_merge_keeps_the_primary_and_moves_the_merged_id(api: httpx.Client, pref
 
     read = api.get(f"{prefix}/contacts/{primary}", params={"properties": "hs_merged_object_ids"}).json()
     assert read["properties"]["hs_merged_object_ids"] == other
+    # the merged-away id answers the survivor, under the survivor's id (HubSpot's changelog: "fetching
+    # any records using the original IDs will return the new merged record with the new ID")
     moved = api.get(f"{prefix}/contacts/{other}", params={"properties": "email"})
-    assert moved.status_code == 301
-    assert moved.headers["location"].endswith(f"/contacts/{primary}?properties=email")
-    assert api.get(f"{prefix}/contacts/{other}", follow_redirects=True).json()["id"] == primary
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["id"] == primary and "email" in moved.json()["properties"]
+    batch = api.post(f"{prefix}/contacts/batch/read", json={"inputs": [{"id": other}], "properties": ["email"]})
+    assert batch.status_code == 200 and [r["id"] for r in batch.json()["results"]] == [primary]
+    assert api.get(f"{prefix}/contacts/{other}", params={"archived": "true"}).status_code == 404
 
     listed = {r["id"] for r in api.get("/crm/v3/objects/contacts", params={"limit": 100}).json()["results"]}
     archived = api.get("/crm/v3/objects/contacts", params={"limit": 100, "archived": "true"}).json()["results"]
@@ -47,7 +51,7 @@ def test_merge_chains_carry_every_merged_id(api: httpx.Client) -> None:
         "/crm/v3/objects/companies/merge", json={"primaryObjectId": ids[2], "objectIdToMerge": ids[1]}
     ).json()
     assert survivor["properties"]["hs_merged_object_ids"].split(";") == [ids[1], ids[0]]
-    assert api.get(f"/crm/v3/objects/companies/{ids[0]}").headers["location"].endswith(f"/{ids[2]}")
+    assert api.get(f"/crm/v3/objects/companies/{ids[0]}").json()["id"] == ids[2]
 
 
 def test_merge_refuses_what_hubspot_refuses(api: httpx.Client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,6 +13,7 @@ from hub import deletes
 from hub.api.deps import Admin, HubDep
 from hub.api.errors import ApiError
 from hub.connector_store import NotFound
+from hub.context import Hub
 
 router = APIRouter(prefix="/api/v1/connectors", tags=["deletes"], dependencies=[Admin])
 
@@ -43,21 +45,28 @@ def list_holds(
     return {"holds": items}
 
 
+async def _decide(
+    decide: Callable[[Hub, str, str, str, str | None], dict[str, Any]],
+    hub: Hub,
+    connector_id: str,
+    stream: str,
+    body: DeleteDecision | None,
+) -> dict[str, Any]:
+    """Confirm or reject (``decide``) a stream's held deletes; 404 for an unknown connector, stream or hold."""
+    decision = body or DeleteDecision()
+    try:
+        return await run_in_threadpool(decide, hub, connector_id, stream, decision.by, decision.hold_id)
+    except (NotFound, deletes.HoldNotFound) as exc:
+        raise _missing(exc) from None
+
+
 @router.post("/{connector_id}/streams/{stream}/deletes/confirm")
 async def confirm(connector_id: str, stream: str, hub: HubDep, body: DeleteDecision | None = None) -> dict[str, Any]:
     """Tombstone exactly the held set of the stream; 404 when nothing is held."""
-    decision = body or DeleteDecision()
-    try:
-        return await run_in_threadpool(deletes.confirm, hub, connector_id, stream, decision.by, decision.hold_id)
-    except (NotFound, deletes.HoldNotFound) as exc:
-        raise _missing(exc) from None
+    return await _decide(deletes.confirm, hub, connector_id, stream, body)
 
 
 @router.post("/{connector_id}/streams/{stream}/deletes/reject")
 async def reject(connector_id: str, stream: str, hub: HubDep, body: DeleteDecision | None = None) -> dict[str, Any]:
     """Discard the held set of the stream: nothing is tombstoned; 404 when nothing is held."""
-    decision = body or DeleteDecision()
-    try:
-        return await run_in_threadpool(deletes.reject, hub, connector_id, stream, decision.by, decision.hold_id)
-    except (NotFound, deletes.HoldNotFound) as exc:
-        raise _missing(exc) from None
+    return await _decide(deletes.reject, hub, connector_id, stream, body)
