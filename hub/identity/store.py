@@ -32,7 +32,7 @@ from hub.identity.config import MatchConfig, active
 from hub.identity.engine import Clusterer, Link, Outcome, candidate_ids, resolve, usable_keys
 from hub.ledger.chain import lock_chain
 from hub.ledger.clusters import golden_ids, members
-from hub.ledger.upsert import chunks, upsert
+from hub.ledger.upsert import append_rows, chunks, upsert
 
 MATCHED_ENTITIES = frozenset({"organization", "person", "opportunity", "deal_registration"})
 
@@ -74,7 +74,7 @@ def index_states(conn: Connection, entity_type: str, states: Sequence[dict[str, 
         upsert(conn, match_profiles, profile_rows, key=["record_id"])
     _adjust_total(conn, entity_type, len(profile_rows) - removed)
     for start in range(0, len(key_rows), 1000):
-        conn.execute(insert(match_keys), key_rows[start : start + 1000])
+        append_rows(conn, match_keys, key_rows[start : start + 1000])
     return profiles
 
 

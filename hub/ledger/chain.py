@@ -32,10 +32,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from hub.db.schema import ledger_chain, ledger_entries
-from hub.ledger.upsert import upsert
+from hub.ledger.upsert import append_rows, upsert
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -132,7 +132,7 @@ def append_entries(conn: Connection, rows: Sequence[dict[str, Any]], now: dateti
         digest = entry_hash(full, prev)
         out.append({**full, "id": entry_id, "prev_hash": prev, "entry_hash": digest})
         prev = digest
-    conn.execute(insert(ledger_entries), out)
+    append_rows(conn, ledger_entries, out)
     stamp = now or rows[-1].get("observed_at") or datetime.now(UTC)
     upsert(
         conn,
