@@ -159,11 +159,19 @@ class ProcessWatch:
     def __post_init__(self) -> None:
         self.process = psutil.Process(self.pid)
 
-    def _rss(self) -> float:
+    def _tree(self) -> list[psutil.Process]:
+        """The process and its children (``hub serve --workers N`` runs its receivers as children)."""
         try:
-            return float(self.process.memory_info().rss) / 2**20
+            return [self.process, *self.process.children(recursive=True)]
         except psutil.Error:
-            return 0.0
+            return [self.process]
+
+    def _rss(self) -> float:
+        total = 0.0
+        for proc in self._tree():
+            with contextlib.suppress(psutil.Error):
+                total += float(proc.memory_info().rss) / 2**20
+        return total
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
@@ -183,11 +191,14 @@ class ProcessWatch:
             self._thread.join(2)
 
     def _cpu(self) -> float:
-        try:
-            times = self.process.cpu_times()
-        except psutil.Error:
-            return 0.0
-        return float(times.user + times.system)
+        """CPU seconds of the process and its live children (children that exited meanwhile are
+        missed: a phase's figure is then low, never high)."""
+        total = 0.0
+        for proc in self._tree():
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += float(times.user + times.system)
+        return total
 
     @contextlib.contextmanager
     def phase(self, name: str, postgres: bool = False) -> Any:
@@ -212,6 +223,10 @@ class ProcessWatch:
 class HubProcess:
     """``python -m hub.cli serve`` with ``HUB_*`` settings in its environment; ready once ``/readyz`` is 200.
 
+    ``workers`` is ``HUB_WEBHOOK_WORKERS`` (inbox worker threads); ``processes`` is ``--workers``
+    (receiver processes on the port, the inbox workers and scheduler in one of them). CPU and RSS
+    are summed over the process and its children.
+
     Stopped with SIGTERM (uvicorn's graceful shutdown), killed only if it has not exited 20 s later.
     """
 
@@ -226,14 +241,16 @@ class HubProcess:
         workers: int,
         extra_env: dict[str, str],
         log_name: str,
+        processes: int = 1,
     ) -> None:
         self.port = free_port()
         self.workdir = workdir
         self.log_path = workdir / f"{log_name}.log"
         self.command = [
             sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            "--config", str(config_file),
+            "--config", str(config_file), "--workers", str(processes),
         ]  # fmt: skip
+        self.processes = processes
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         env.update(
             HUB_DATABASE_URL=database_url, HUB_SECRET_KEY=secret_key, HUB_DATA_DIR=str(workdir),
@@ -266,7 +283,7 @@ class HubProcess:
                 self._close_log()
                 raise RuntimeError(f"hub serve exited with {self.process.returncode}:\n{self._log_tail()}")
             try:
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200 and self._all_up():
                     break
             except httpx.TransportError:
                 pass
@@ -276,6 +293,18 @@ class HubProcess:
             time.sleep(0.1)
         self.watch = ProcessWatch(self.process.pid).start()
         return self
+
+    def _all_up(self) -> bool:
+        """Every receiver process has started (uvicorn logs one line per process)."""
+        if self.processes == 1:
+            return True
+        return self._log_tail_full().count("Application startup complete") >= self.processes
+
+    def _log_tail_full(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
 
     def _close_log(self) -> None:
         if self._log is not None:
