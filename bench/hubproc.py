@@ -59,7 +59,8 @@ def fresh_database(url: str | None, workdir: Path, tag: str) -> str:
 
 
 def db_snapshot(url: str) -> dict[str, int]:
-    """Rows in the hub's webhook tables, read directly from its database (what the 202s promised), and on
+    """Rows in the hub's webhook tables, read directly from its database (what the 202s promised), the
+    transactions that stored the deliveries (distinct ``received_at``: a group commit shares one), and on
     PostgreSQL the sessions opened on that database so far (``pg_stat_database.sessions``; this probe's own
     session shows up in the next snapshot). New sessions during a phase are connections the hub opened."""
     engine = create_engine(url, poolclass=NullPool)
@@ -69,6 +70,9 @@ def db_snapshot(url: str) -> dict[str, int]:
                 table: int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
                 for table in ("webhook_deliveries", "inbox_events")
             }
+            # a group commit stamps its deliveries with one received_at: distinct stamps ~ commits
+            query = "SELECT count(DISTINCT received_at) FROM webhook_deliveries"
+            found["delivery_commits"] = int(conn.execute(text(query)).scalar_one())
             if conn.dialect.name == "postgresql":
                 query = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
                 found["db_sessions"] = int(conn.execute(text(query)).scalar_one())
