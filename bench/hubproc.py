@@ -259,8 +259,8 @@ class HubProcess:
         env.update(
             HUB_DATABASE_URL=database_url, HUB_SECRET_KEY=secret_key, HUB_DATA_DIR=str(workdir),
             HUB_ADMIN_TOKEN=admin_token, HUB_WEBHOOK_WORKERS=str(workers), HUB_SCHEDULER_ENABLED="false",
-            **extra_env,
         )  # fmt: skip
+        env.update(extra_env)
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
