@@ -1,8 +1,9 @@
 """Group commit: concurrent deliveries share one transaction, and each waits for that commit.
 
-A request hands its delivery to ``GroupCommit.submit`` and awaits the outcome. When no flush is
-running the delivery is flushed at once, alone (no added latency when idle); deliveries that arrive
-while a flush is committing wait for it to end and go together in the next one, up to ``max_batch``.
+A request hands its delivery to ``GroupCommit.submit`` and awaits the outcome. When fewer than
+``concurrency`` flushes are running the delivery is flushed at once (no added latency when idle);
+deliveries that arrive while the flushes are committing wait for one to end and go together in the
+next, up to ``max_batch``.
 So under load one commit (one fsync) covers many deliveries, and batches grow with the load instead
 of with a timer. ``max_wait`` > 0 lingers that long before a flush that is not full, trading latency
 for larger batches (off by default).
@@ -31,15 +32,23 @@ class GroupCommit(Generic[T, R]):
     """``await commits.submit(item)`` → ``flush``'s outcome for ``item`` (an exception outcome is raised)."""
 
     def __init__(
-        self, flush: Callable[[list[T]], Sequence[R | BaseException]], *, max_batch: int = 256, max_wait: float = 0.0
+        self,
+        flush: Callable[[list[T]], Sequence[R | BaseException]],
+        *,
+        max_batch: int = 256,
+        max_wait: float = 0.0,
+        concurrency: int = 1,
     ) -> None:
-        if max_batch < 1 or max_wait < 0:
-            raise ValueError("max_batch >= 1 and max_wait >= 0")
+        if max_batch < 1 or max_wait < 0 or concurrency < 1:
+            raise ValueError("max_batch >= 1, max_wait >= 0, concurrency >= 1")
         self.flush = flush
         self.max_batch = max_batch
         self.max_wait = max_wait
+        #: flushes in flight at once (each in its own thread and transaction): 1 for a single-writer
+        #: database (SQLite), more where commits proceed in parallel (PostgreSQL)
+        self.concurrency = concurrency
         self._queue: list[tuple[T, asyncio.Future[R]]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         #: (batches, items) flushed so far: the mean batch size is items / batches
         self.batches = 0
         self.items = 0
@@ -48,8 +57,10 @@ class GroupCommit(Generic[T, R]):
         loop = asyncio.get_running_loop()
         future: asyncio.Future[R] = loop.create_future()
         self._queue.append((item, future))
-        if self._task is None or self._task.done():
-            self._task = loop.create_task(self._drain())
+        if len(self._tasks) < self.concurrency:
+            task = loop.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         # shield: a request cancelled (client gone) must not cancel the flush others wait for
         return await asyncio.shield(future)
 

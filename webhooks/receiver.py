@@ -106,9 +106,11 @@ class Receiver:
         self.settings = settings or ReceiverSettings()
         self.count = (metrics or Metrics()).delivery
         self.on_stored = on_stored
+        concurrency = self.settings.commit_concurrency or (1 if engine.dialect.name == "sqlite" else 4)
         self.commits: GroupCommit[tuple[Delivery, float], Outcome] = GroupCommit(
-            self._flush, max_batch=self.settings.commit_max_batch, max_wait=self.settings.commit_max_wait_seconds
-        )
+            self._flush, max_batch=self.settings.commit_max_batch, max_wait=self.settings.commit_max_wait_seconds,
+            concurrency=concurrency,
+        )  # fmt: skip
 
     # --- in the worker thread ------------------------------------------------------------------
 
