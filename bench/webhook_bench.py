@@ -15,6 +15,10 @@ Parts, each against ``python -m hub.cli serve`` in its own process and the sandb
    renames, so arrivals do not lock step with the worker's poll), and each rename is timed from the
    PATCH returning until ``GET /api/v1/organizations/{id}`` shows the new name.
 
+``--workers N`` runs ``hub serve --workers N`` (N receiver processes on one port). The generator is
+``--generator raw`` (keep-alive HTTP/1.1 over asyncio streams, cheap) or ``httpx``. ``run(...)`` is
+the same as a function (``bench/run.py``).
+
 Parts 1 and 2 run with ``HUB_WEBHOOK_WORKERS=0`` (events pile up, nothing competes with acceptance);
 part 3 runs on a second hub process with one inbox worker and a fresh database. A 202 means the
 delivery and its event were committed; the row counts are checked in the database afterwards.
