@@ -59,7 +59,8 @@ def fresh_database(url: str | None, workdir: Path, tag: str) -> str:
 
 
 def db_snapshot(url: str) -> dict[str, int]:
-    """Rows in the hub's webhook tables, read directly from its database (what the 202s promised), and on
+    """Rows in the hub's webhook tables, read directly from its database (what the 202s promised), the
+    transactions that stored the deliveries (distinct ``received_at``: a group commit shares one), and on
     PostgreSQL the sessions opened on that database so far (``pg_stat_database.sessions``; this probe's own
     session shows up in the next snapshot). New sessions during a phase are connections the hub opened."""
     engine = create_engine(url, poolclass=NullPool)
@@ -69,6 +70,9 @@ def db_snapshot(url: str) -> dict[str, int]:
                 table: int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
                 for table in ("webhook_deliveries", "inbox_events")
             }
+            # a group commit stamps its deliveries with one received_at: distinct stamps ~ commits
+            query = "SELECT count(DISTINCT received_at) FROM webhook_deliveries"
+            found["delivery_commits"] = int(conn.execute(text(query)).scalar_one())
             if conn.dialect.name == "postgresql":
                 query = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
                 found["db_sessions"] = int(conn.execute(text(query)).scalar_one())
@@ -159,11 +163,19 @@ class ProcessWatch:
     def __post_init__(self) -> None:
         self.process = psutil.Process(self.pid)
 
-    def _rss(self) -> float:
+    def _tree(self) -> list[psutil.Process]:
+        """The process and its children (``hub serve --workers N`` runs its receivers as children)."""
         try:
-            return float(self.process.memory_info().rss) / 2**20
+            return [self.process, *self.process.children(recursive=True)]
         except psutil.Error:
-            return 0.0
+            return [self.process]
+
+    def _rss(self) -> float:
+        total = 0.0
+        for proc in self._tree():
+            with contextlib.suppress(psutil.Error):
+                total += float(proc.memory_info().rss) / 2**20
+        return total
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
@@ -183,11 +195,14 @@ class ProcessWatch:
             self._thread.join(2)
 
     def _cpu(self) -> float:
-        try:
-            times = self.process.cpu_times()
-        except psutil.Error:
-            return 0.0
-        return float(times.user + times.system)
+        """CPU seconds of the process and its live children (children that exited meanwhile are
+        missed: a phase's figure is then low, never high)."""
+        total = 0.0
+        for proc in self._tree():
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += float(times.user + times.system)
+        return total
 
     @contextlib.contextmanager
     def phase(self, name: str, postgres: bool = False) -> Any:
@@ -212,6 +227,10 @@ class ProcessWatch:
 class HubProcess:
     """``python -m hub.cli serve`` with ``HUB_*`` settings in its environment; ready once ``/readyz`` is 200.
 
+    ``workers`` is ``HUB_WEBHOOK_WORKERS`` (inbox worker threads); ``processes`` is ``--workers``
+    (receiver processes on the port, the inbox workers and scheduler in one of them). CPU and RSS
+    are summed over the process and its children.
+
     Stopped with SIGTERM (uvicorn's graceful shutdown), killed only if it has not exited 20 s later.
     """
 
@@ -226,20 +245,22 @@ class HubProcess:
         workers: int,
         extra_env: dict[str, str],
         log_name: str,
+        processes: int = 1,
     ) -> None:
         self.port = free_port()
         self.workdir = workdir
         self.log_path = workdir / f"{log_name}.log"
         self.command = [
             sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            "--config", str(config_file),
+            "--config", str(config_file), "--workers", str(processes),
         ]  # fmt: skip
+        self.processes = processes
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         env.update(
             HUB_DATABASE_URL=database_url, HUB_SECRET_KEY=secret_key, HUB_DATA_DIR=str(workdir),
             HUB_ADMIN_TOKEN=admin_token, HUB_WEBHOOK_WORKERS=str(workers), HUB_SCHEDULER_ENABLED="false",
-            **extra_env,
         )  # fmt: skip
+        env.update(extra_env)
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -266,7 +287,7 @@ class HubProcess:
                 self._close_log()
                 raise RuntimeError(f"hub serve exited with {self.process.returncode}:\n{self._log_tail()}")
             try:
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200 and self._all_up():
                     break
             except httpx.TransportError:
                 pass
@@ -276,6 +297,18 @@ class HubProcess:
             time.sleep(0.1)
         self.watch = ProcessWatch(self.process.pid).start()
         return self
+
+    def _all_up(self) -> bool:
+        """Every receiver process has started (uvicorn logs one line per process)."""
+        if self.processes == 1:
+            return True
+        return self._log_tail_full().count("Application startup complete") >= self.processes
+
+    def _log_tail_full(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
 
     def _close_log(self) -> None:
         if self._log is not None:

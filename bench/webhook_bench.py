@@ -15,6 +15,10 @@ Parts, each against ``python -m hub.cli serve`` in its own process and the sandb
    renames, so arrivals do not lock step with the worker's poll), and each rename is timed from the
    PATCH returning until ``GET /api/v1/organizations/{id}`` shows the new name.
 
+``--workers N`` runs ``hub serve --workers N`` (N receiver processes on one port). The generator is
+``--generator raw`` (keep-alive HTTP/1.1 over asyncio streams, cheap) or ``httpx``. ``run(...)`` is
+the same as a function (``bench/run.py``).
+
 Parts 1 and 2 run with ``HUB_WEBHOOK_WORKERS=0`` (events pile up, nothing competes with acceptance);
 part 3 runs on a second hub process with one inbox worker and a fresh database. A 202 means the
 delivery and its event were committed; the row counts are checked in the database afterwards.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
@@ -146,6 +151,100 @@ class Senders:
 
     async def __aexit__(self, *exc: object) -> None:
         await asyncio.gather(*(client.aclose() for client in self.clients), return_exceptions=True)
+        self.clients.clear()
+
+
+class RawAnswer:
+    """The part of a response the benchmark reads."""
+
+    def __init__(self, status_code: int, body: bytes) -> None:
+        self.status_code = status_code
+        self.body = body
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection over asyncio streams: a request is a few bytes written and
+    a status line, headers and ``Content-Length`` body read back. About a tenth of httpx's CPU per
+    request: on 2 shared cores the httpx generator took a core at ~1,000 requests/s."""
+
+    IDLE_S = 3.0  # reconnect before the hub's keep-alive timeout (5 s) closes an idle connection
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
+
+    async def _connect(self) -> None:
+        await self.aclose()
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> RawAnswer:
+        loop = asyncio.get_running_loop()
+        if self.writer is None or self.writer.is_closing() or loop.time() - self.last_used > self.IDLE_S:
+            await self._connect()
+        assert self.reader is not None and self.writer is not None
+        path = url.split("/", 3)[3]
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.writer.write(
+            f"POST /{path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(content)}\r\n{head}\r\n"
+            .encode() + content
+        )  # fmt: skip
+        try:
+            raw = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), REQUEST_TIMEOUT)
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            length = 0
+            close = False
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                name = name.strip().lower()
+                if name == "content-length":
+                    length = int(value)
+                elif name == "connection" and value.strip().lower() == "close":
+                    close = True
+            body = await asyncio.wait_for(self.reader.readexactly(length), REQUEST_TIMEOUT) if length else b""
+        except BaseException:
+            await self.aclose()
+            raise
+        if close:
+            await self.aclose()
+        self.last_used = loop.time()
+        return RawAnswer(status, body)
+
+    async def aclose(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+class RawSenders(Senders):
+    """``Senders`` over ``RawConnection``s (``--generator raw``, the default)."""
+
+    def __init__(self, size: int, url: str) -> None:
+        super().__init__(size)
+        parts = httpx.URL(url)
+        self.host, self.port = parts.host, parts.port or 80
+
+    async def __aenter__(self) -> Senders:
+        for _ in range(self.size):
+            conn = RawConnection(self.host, self.port)
+            self.clients.append(conn)  # type: ignore[arg-type]
+            self.free.put_nowait(conn)  # type: ignore[arg-type]
+        return self
+
+
+GENERATOR = {"kind": "raw"}  # set by ``run``: "raw" (asyncio streams) or "httpx"
+
+
+def senders_for(size: int, url: str) -> Senders:
+    return RawSenders(size, url) if GENERATOR["kind"] == "raw" else Senders(size)
 
 
 async def _send(senders: Senders, deliveries: Deliveries, out: Outcomes, scheduled: float) -> None:
@@ -156,7 +255,7 @@ async def _send(senders: Senders, deliveries: Deliveries, out: Outcomes, schedul
         body, headers = deliveries.build()  # signed just before sending
         try:
             response = await client.post(deliveries.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except (TimeoutError, httpx.HTTPError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             out.statuses[type(exc).__name__] += 1
             out.last_done = max(out.last_done, loop.time())
             return
@@ -178,7 +277,7 @@ async def open_loop(deliveries: Deliveries, rate: float, seconds: float, connect
     """``rate`` sends per second for ``seconds``, each at its scheduled time whatever the answers do."""
     out = Outcomes()
     total = max(1, int(rate * seconds))
-    async with Senders(connections) as senders:
+    async with senders_for(connections, deliveries.url) as senders:
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.05
         out.first_send = start
@@ -200,7 +299,7 @@ async def closed_loop(deliveries: Deliveries, concurrency: int, seconds: float, 
     """``concurrency`` senders, each sending its next delivery when the previous one is answered."""
     out = Outcomes()
     sent = [0]
-    async with Senders(concurrency) as senders:
+    async with senders_for(concurrency, deliveries.url) as senders:
         loop = asyncio.get_running_loop()
         out.first_send = loop.time()
         deadline = out.first_send + seconds
@@ -233,13 +332,20 @@ def load_row(out: Outcomes, offered: float | None, usage: PhaseUsage, stored: di
         "ack_ms_p50": _ms(out.latencies, 50),
         "ack_ms_p95": _ms(out.latencies, 95),
         "ack_ms_p99": _ms(out.latencies, 99),
+        "ack_ms_p999": _ms(out.latencies, 99.9),
         "ack_ms_max": _ms(out.latencies, 100),
         "service_ms_p50": _ms(out.service, 50),
         "service_ms_p99": _ms(out.service, 99),
         "client_queued_ms_p99": _ms(out.queued, 99),
         "client_queued_ms_max": _ms(out.queued, 100),
+        # the durability check: the database holds exactly the deliveries and events the 202s promised
+        "every_202_committed": stored["webhook_deliveries"] == out.ok and stored["inbox_events"] == out.accepted_events,
         "stored_deliveries": stored["webhook_deliveries"],
         "stored_events": stored["inbox_events"],
+        "delivery_commits": stored.get("delivery_commits"),
+        "deliveries_per_commit": round(stored["webhook_deliveries"] / stored["delivery_commits"], 1)
+        if stored.get("delivery_commits")
+        else None,
         "new_db_sessions": stored.get("db_sessions"),
         "hub_cpu_ms_per_202": round(usage.hub_cpu * 1000 / out.ok, 2) if out.ok else None,
         **usage.as_dict(),
@@ -362,6 +468,7 @@ class Run:
         return self.workdir / "hub.yaml"
 
     def hub(self, url: str, workers: int, name: str) -> HubProcess:
+        """``workers`` inbox worker threads; ``--workers`` receiver processes (``self.args.workers``)."""
         extra_env = {
             "BENCH_HUBSPOT_ACCESS_TOKEN": self.upstream["private_app_token"],
             "BENCH_HUBSPOT_CLIENT_SECRET": self.upstream["client_secret"],
@@ -370,6 +477,7 @@ class Run:
         return HubProcess(
             database_url=url, workdir=self.workdir, config_file=self.config_file, admin_token=self.admin_token,
             secret_key=self.secret_key, workers=workers, extra_env=extra_env, log_name=name,
+            processes=self.args.workers,
         )  # fmt: skip
 
     def hubspot(self) -> httpx.Client:
@@ -455,8 +563,9 @@ def _table(title: str, rows: dict[str, dict[str, Any]], keys: list[str]) -> Tabl
 
 LOAD_KEYS = [
     "offered_per_s", "requests", "accepted_202", "accepted_per_s", "errors", "statuses", "ack_ms_p50",
-    "ack_ms_p95", "ack_ms_p99", "ack_ms_max", "service_ms_p50", "service_ms_p99", "client_queued_ms_p99",
-    "stored_deliveries", "stored_events", "new_db_sessions", "hub_cpu_s", "hub_cpu_share_of_one_core",
+    "ack_ms_p95", "ack_ms_p99", "ack_ms_p999", "ack_ms_max", "service_ms_p50", "service_ms_p99", "client_queued_ms_p99",
+    "every_202_committed", "stored_deliveries", "stored_events", "delivery_commits", "deliveries_per_commit",
+    "new_db_sessions", "hub_cpu_s", "hub_cpu_share_of_one_core",
     "hub_cpu_ms_per_202", "hub_peak_rss_mb", "machine_cpu_percent", "bench_process_cpu_s", "postgres_cpu_s",
     "other_cpu_s",
 ]  # fmt: skip
@@ -467,7 +576,7 @@ E2E_KEYS = [
 ]  # fmt: skip
 
 
-def _arguments() -> argparse.Namespace:
+def _arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database-url",
@@ -479,17 +588,26 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=256, help="part 1: the generator's connection cap")
     parser.add_argument("--concurrency", default="64", help="part 2: requests in flight; a comma list runs each")
     parser.add_argument("--saturation-seconds", type=float, default=5, help="part 2: duration of each (0 skips)")
+    parser.add_argument("--workers", type=int, default=1, help="receiver processes: hub serve --workers N")
+    parser.add_argument(
+        "--generator",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="raw: keep-alive HTTP/1.1 over asyncio streams (cheap); httpx: one AsyncClient per connection",
+    )
     parser.add_argument("--changes", type=int, default=50, help="part 3: companies renamed (0 skips it)")
     parser.add_argument("--size", type=int, default=1000, help="records in the sandbox world (20%% companies)")
     parser.add_argument(
         "--output", type=Path, default=None, help="default: bench/results/webhooks.json (SQLite) or webhooks-pg.json"
     )
-    args = parser.parse_args()  # fmt: skip
+    args = parser.parse_args(argv)  # fmt: skip
     args.concurrency = [int(c) for c in str(args.concurrency).split(",") if c.strip()]
     if not (0 < args.rate <= 5000 and 0 < args.seconds <= 300 and 1 <= args.connections <= 1024):
         parser.error("bounds: 0 < --rate <= 5000, 0 < --seconds <= 300, 1 <= --connections <= 1024")
     if not (all(1 <= c <= 1024 for c in args.concurrency) and 0 <= args.saturation_seconds <= 120):
         parser.error("bounds: 1 <= --concurrency <= 1024, 0 <= --saturation-seconds <= 120")
+    if not 1 <= args.workers <= 8:
+        parser.error("bounds: 1 <= --workers <= 8")
     if not (0 <= args.changes <= 1000 and 100 <= args.size <= 100_000):
         parser.error("bounds: 0 <= --changes <= 1000, 100 <= --size <= 100000")
     return args
@@ -521,8 +639,43 @@ def _wait_for_quiet(console: Console, busy_percent: float = 15, limit_s: int = 6
         console.print(f"machine {busy:.0f}% busy with something else; waiting for it to settle")
 
 
+def run(
+    database_url: str | None,
+    workers: int = 1,
+    rate: float = 1000,
+    seconds: float = 10,
+    *,
+    concurrency: tuple[int, ...] = (64,),
+    saturation_seconds: float = 5,
+    changes: int = 0,
+    size: int = 1000,
+    connections: int = 256,
+    generator: str = "raw",
+    output: Path | None = None,
+) -> dict[str, Any]:
+    """The benchmark as a function (``make bench`` calls it): ``workers`` receiver processes
+    (``hub serve --workers``), ``rate`` deliveries/s offered for ``seconds`` (open loop), then each
+    ``concurrency`` for ``saturation_seconds`` (closed loop), then ``changes`` renames end to end (0
+    skips it). Returns the result document (also written to ``output`` when given). Raises
+    ``SystemExit`` if a part's stored rows differ from its 202s."""
+    argv = [
+        "--rate", str(rate), "--seconds", str(seconds), "--workers", str(workers),
+        "--concurrency", ",".join(str(c) for c in concurrency), "--saturation-seconds", str(saturation_seconds),
+        "--changes", str(changes), "--size", str(size), "--connections", str(connections), "--generator", generator,
+    ]  # fmt: skip
+    if database_url:
+        argv += ["--database-url", database_url]
+    if output is not None:
+        argv += ["--output", str(output)]
+    return _run(_arguments(argv), write=output is not None)
+
+
 def main() -> None:
-    args = _arguments()
+    _run(_arguments(), write=True)
+
+
+def _run(args: argparse.Namespace, *, write: bool) -> dict[str, Any]:
+    GENERATOR["kind"] = args.generator
     backend = "postgresql" if args.database_url else "sqlite"
     output = args.output or Path(f"bench/results/webhooks{'-pg' if args.database_url else ''}.json")
     console = Console(width=None if Console().is_terminal else 140)
@@ -540,7 +693,8 @@ def main() -> None:
         load_rows = acceptance(run)
         e2e = delivery_to_golden(run, sandbox) if args.changes > 0 else {}
 
-    console.print(_table(f"webhook acceptance: {backend}, HUB_WEBHOOK_WORKERS=0, {WARMUP_REQUESTS} warm-up "
+    console.print(_table(f"webhook acceptance: {backend}, hub serve --workers {args.workers}, HUB_WEBHOOK_WORKERS=0, "
+                         f"{args.generator} generator, {WARMUP_REQUESTS} warm-up "
                          "deliveries not counted", load_rows, LOAD_KEYS))  # fmt: skip
     if e2e:
         console.print(_table(f"delivery → golden record: {backend}, HUB_WEBHOOK_WORKERS=1, sandbox batch window 0",
@@ -558,6 +712,7 @@ def main() -> None:
             "busy_percent_before_start": background,
         },
         "settings": {
+            "receiver_processes": args.workers, "generator": args.generator,
             "rate": args.rate, "seconds": args.seconds, "connections": args.connections,
             "concurrency": args.concurrency, "saturation_seconds": args.saturation_seconds,
             "changes": args.changes, "size": args.size, "warmup_requests": WARMUP_REQUESTS,
@@ -567,9 +722,14 @@ def main() -> None:
         "end_to_end": e2e,
         "hub_peak_rss_mb": run.peak_rss_mb,
     }  # fmt: skip
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2) + "\n")
-    console.print(f"wrote {output}")
+    if write:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=2) + "\n")
+        console.print(f"wrote {output}")
+    broken = [name for name, row in load_rows.items() if not row["every_202_committed"]]
+    if broken:
+        raise SystemExit(f"stored rows differ from the 202s in {broken}: a 202 was not a committed delivery")
+    return result
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Literal
@@ -40,33 +41,86 @@ def _hub(config: Path | None = None):  # type: ignore[no-untyped-def]
     return hub
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply at start.")] = None,
-) -> None:
-    """Run the API and the scheduler."""
-    import uvicorn
-
+def _serve_app(hub, token: str, *, background: bool):  # type: ignore[no-untyped-def]
+    """The app of one ``hub serve`` process; ``background``: it runs the scheduler and inbox workers."""
     from hub.api import create_app
     from hub.scheduler import HubScheduler
-    from hub.serving import serve_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    hub = _hub(config)
-    token, generated = hub.settings.resolved_admin_token()
-    if generated:
-        console.print(f"[yellow]HUB_ADMIN_TOKEN not set; this run's admin token:[/] {token}")
     scheduler = None
-    if hub.settings.scheduler_enabled:
+    if background and hub.settings.scheduler_enabled:
         from hub.writeback.dispatch import dispatch_all
 
         scheduler = HubScheduler(
             hub.store, hub.runner, writeback=lambda: dispatch_all(hub),
             writeback_seconds=hub.settings.writeback_interval_seconds,
         )  # fmt: skip
-    app_ = create_app(hub, admin_token=token, scheduler=scheduler, workers=hub.settings.webhook_workers)
+    workers = hub.settings.webhook_workers if background else 0
+    return create_app(hub, admin_token=token, scheduler=scheduler, workers=workers)
+
+
+#: the file whose ``flock`` holder, among ``hub serve --workers N`` processes, runs the background jobs
+BACKGROUND_LOCK = "serve-background.lock"
+
+
+def serve_worker_app():  # type: ignore[no-untyped-def]
+    """The app factory of each ``hub serve --workers N`` process (``hub.serving.serve_workers``): the
+    parent has migrated the database and applied the connectors file; the process holding the
+    background lock runs the scheduler and inbox workers, the others only serve."""
+    from hub.context import Hub
+    from hub.serving import BackgroundRole, install_log_redaction
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
+    settings = Settings()
+    hub = Hub.from_settings(settings, run_migrations=False)
+    role = BackgroundRole(settings.data_dir / BACKGROUND_LOCK)
+    background = role.acquire()
+    log = logging.getLogger("hub.serve")
+    if background:
+        log.info("process %d runs the background jobs (scheduler: %s, inbox workers: %d)", os.getpid(),
+                 settings.scheduler_enabled, settings.webhook_workers)  # fmt: skip
+    else:
+        log.info("process %d receives only (another process holds %s)", os.getpid(), role.path)
+    token, _generated = settings.resolved_admin_token()
+    app_ = _serve_app(hub, token, background=background)
+    app_.state.background_role = role  # held for the process's life
+    return app_
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    config: Annotated[Path | None, typer.Option(help="Connectors YAML to apply at start.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=32,
+            help="Receiver processes on the port (past one process's GIL); the scheduler and inbox workers "
+            "run in exactly one of them (docs/adr/0024).",
+        ),
+    ] = 1,
+) -> None:
+    """Run the API and the scheduler."""
+    import uvicorn
+
+    from hub.serving import serve_config, serve_workers
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    hub = _hub(config)
+    token, generated = hub.settings.resolved_admin_token()
+    if generated:
+        console.print(f"[yellow]HUB_ADMIN_TOKEN not set; this run's admin token:[/] {token}")
+    if workers > 1:
+        # The worker processes read the same settings from the environment: one token for all of
+        # them, and the key file the parent created (if it did).
+        os.environ["HUB_ADMIN_TOKEN"] = token
+        keep_alive = hub.settings.keep_alive_seconds
+        hub.close()
+        serve_workers(host, port, workers, keep_alive=keep_alive)
+        return
+    app_ = _serve_app(hub, token, background=True)
     config_ = serve_config(
         app_, host, port, header_timeout=hub.settings.header_timeout_seconds,
         keep_alive=hub.settings.keep_alive_seconds,

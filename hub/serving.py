@@ -1,15 +1,20 @@
-"""Serving the hub: ``serve_config`` for ``hub serve`` (timeouts, access log without secrets), and
-``BackgroundServer`` for an ASGI app in a background thread (demo, tests) on a socket we bind ourselves."""
+"""Serving the hub: ``serve_config`` for ``hub serve`` (timeouts, access log without secrets),
+``serve_workers`` for ``hub serve --workers N`` (N receiver processes on one port, the background
+jobs in exactly one of them: ``BackgroundRole``), and ``BackgroundServer`` for an ASGI app in a
+background thread (demo, tests) on a socket we bind ourselves."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import re
 import socket
 import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from urllib.parse import unquote_plus
 
 import uvicorn
@@ -111,6 +116,74 @@ def serve_config(
     )  # fmt: skip
     install_log_redaction()
     return config
+
+
+def __getattr__(name: str) -> Any:
+    """``hub.serving:SettingsHeaderTimeout``: the header-timeout protocol with the timeout of this
+    process's settings. uvicorn's worker processes import the protocol by name (a class made by
+    ``timed_protocol`` cannot be sent to them)."""
+    if name == "SettingsHeaderTimeout":
+        from hub.settings import Settings
+
+        return timed_protocol(Settings().header_timeout_seconds)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: the import string of the ASGI app factory each ``hub serve --workers N`` process runs
+WORKER_APP = "hub.cli:serve_worker_app"
+
+
+def serve_workers(host: str, port: int, workers: int, *, keep_alive: float = 5.0, log_level: str = "info") -> None:
+    """Run ``workers`` uvicorn processes on one listening socket (bound here, shared by all: the
+    kernel hands each connection to one of them); each builds its app with ``WORKER_APP``. The
+    parent restarts a worker that dies and stops them all on SIGTERM or SIGINT."""
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        WORKER_APP, factory=True, host=host, port=port, workers=workers, log_level=log_level,
+        timeout_keep_alive=max(1, round(keep_alive)), http="hub.serving:SettingsHeaderTimeout",
+    )  # fmt: skip
+    install_log_redaction()
+    sock = config.bind_socket()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
+class BackgroundRole:
+    """Which of several ``hub serve`` processes runs the scheduler and the inbox workers: the one
+    holding an exclusive ``flock`` on ``path`` (non-blocking, taken once at start). The kernel drops
+    the lock when its holder exits, however it exits (kill -9 too), so the worker uvicorn starts in
+    its place takes it. The others only receive. Processes on other machines are not covered by the
+    lock; for them the database's stream leases and inbox claims keep the work safe (ADR 0024)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n".encode())
+        handle.flush()
+        self._handle = handle
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing the file drops the lock
+            self._handle = None
 
 
 class BackgroundServer:

@@ -106,6 +106,16 @@ class ConnectorCache:
         with self.use(connector_id) as found:
             return found
 
+    def fresh(self, connector_id: str) -> tuple[str, Connector] | None:
+        """The live connector if its row was checked within ``recheck_seconds``, else None (then call
+        ``get``, which may query the database): lets an async caller skip a thread hop on a hit."""
+        with self._lock:
+            checked = self._checked.get(connector_id)
+            cached = self._items.get(connector_id)
+            if cached is None or checked is None or time.monotonic() - checked >= self.recheck_seconds:
+                return None
+            return cached.kind, cached.connector
+
     def forget(self, connector_id: str) -> None:
         """Re-read this connector on next use (called when it is changed through this process's API)."""
         self._checked.pop(connector_id, None)

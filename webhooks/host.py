@@ -61,10 +61,17 @@ class Metrics:
 class ReceiverSettings:
     """``public_url``: the receiver's address as senders see it (signatures cover the URL) when a
     proxy rewrites it; ``store_timeout_seconds``: how long a delivery waits for the database before
-    the sender is told to retry (503)."""
+    the sender is told to retry (503); ``commit_max_batch``: most deliveries in one group commit;
+    ``commit_max_wait_seconds``: how long a group commit that is not full waits for more (0: flush at
+    once, batches form only from deliveries that arrive while the previous commit runs);
+    ``commit_concurrency``: group commits in flight at once (None: 1 on SQLite, one writer at a time
+    anyway; 4 on PostgreSQL, whose commits proceed in parallel)."""
 
     public_url: str | None = None
     store_timeout_seconds: float = 2.0
+    commit_max_batch: int = 256
+    commit_max_wait_seconds: float = 0.0
+    commit_concurrency: int | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
-from sqlalchemy import Connection, Table, and_, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.sdk import InboundRequest, WebhookEvent
@@ -98,6 +98,21 @@ def _length(table: Table, column: str) -> int | None:
     return int(length) if length else None
 
 
+#: event keys per ``IN (...)`` lookup (SQLite binds at most 32,766 parameters per statement)
+_IN_CHUNK = 500
+
+
+@dataclass
+class Delivery:
+    """One verified delivery to store: its connector, the raw request, its parsed events, and the
+    reason it could not be parsed (stored ``unparseable``)."""
+
+    connector_id: str
+    request: InboundRequest
+    events: list[WebhookEvent]
+    error: str | None = None
+
+
 @dataclass
 class Stored:
     delivery_id: int
@@ -157,12 +172,6 @@ class Inbox:
             "state": "dead" if problem else "pending", "last_error": problem,
         }  # fmt: skip
 
-    def _store_body(self, conn: Connection, body: bytes, now: datetime) -> str:
-        digest = hashlib.sha256(body).hexdigest()
-        row = {"sha256": digest, "body": body, "size": len(body), "first_received_at": now}
-        _insert_ignore(conn, self.bodies, [row], key=["sha256"])
-        return digest
-
     def store(
         self,
         conn: Connection,
@@ -175,41 +184,82 @@ class Inbox:
         key_prefix: str = "",
     ) -> Stored:
         """Append the delivery (its body once per distinct body) and its not-yet-seen events."""
+        return self.store_many(conn, [Delivery(connector_id, request, events, error)], now, key_prefix=key_prefix)[0]
+
+    def store_many(
+        self, conn: Connection, batch: list[Delivery], now: datetime, *, key_prefix: str = ""
+    ) -> list[Stored]:
+        """Append several deliveries in the caller's transaction (group commit), as if each were stored
+        in turn: an event key seen before, or earlier in the batch, is a duplicate of the later
+        delivery. A handful of statements whatever the batch size; results in ``batch`` order."""
+        if not batch:
+            return []
         deliveries, inbox_events = self.deliveries, self.events
-        headers = escape_nul({k: v for k, v in request.headers.items() if k not in _PRIVATE_HEADERS})
-        digest = self._store_body(conn, request.body, now)
-        delivery_id = conn.execute(
-            insert(deliveries).returning(deliveries.c.id),
+        digests = [hashlib.sha256(item.request.body).hexdigest() for item in batch]
+        bodies: dict[str, dict[str, Any]] = {}
+        for digest, item in zip(digests, batch, strict=True):
+            body = item.request.body
+            bodies.setdefault(digest, {"sha256": digest, "body": body, "size": len(body), "first_received_at": now})
+        _insert_ignore(conn, self.bodies, list(bodies.values()), key=["sha256"])
+        delivery_rows = [
             {
-                "connector_id": connector_id, "received_at": now, "method": escape_nul(request.method)[:10],
-                "url": escape_nul(redact_url(request.url)), "headers": headers, "body": None, "body_sha256": digest,
-                "events": len(events), "duplicates": 0, "status": "unparseable" if error else "accepted",
-                "error": escape_nul(error),
-            },
-        ).scalar_one()  # fmt: skip
-        rows: dict[str, dict[str, Any]] = {}
-        for event in events:
-            row = self._event_row(event, key_prefix + event_key(event))
-            rows[row["event_key"]] = {
-                "connector_id": connector_id, "delivery_id": delivery_id, "received_at": now,
-                "attempts": 0, "next_attempt_at": now, **row,
-            }  # fmt: skip
-        before = self._existing(conn, connector_id, list(rows))
-        fresh = [row for key, row in rows.items() if key not in before]
+                "connector_id": item.connector_id, "received_at": now, "method": escape_nul(item.request.method)[:10],
+                "url": escape_nul(redact_url(item.request.url)),
+                "headers": escape_nul({k: v for k, v in item.request.headers.items() if k not in _PRIVATE_HEADERS}),
+                "body": None, "body_sha256": digest, "events": len(item.events), "duplicates": 0,
+                "status": "unparseable" if item.error else "accepted", "error": escape_nul(item.error),
+            }
+            for digest, item in zip(digests, batch, strict=True)
+        ]  # fmt: skip
+        ids = [
+            row.id
+            for row in conn.execute(
+                insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True), delivery_rows
+            )
+        ]
+        per_delivery: list[dict[str, dict[str, Any]]] = []
+        keys: dict[str, set[str]] = {}
+        for delivery_id, item in zip(ids, batch, strict=True):
+            rows: dict[str, dict[str, Any]] = {}
+            for event in item.events:
+                row = self._event_row(event, key_prefix + event_key(event))
+                rows[row["event_key"]] = {
+                    "connector_id": item.connector_id, "delivery_id": delivery_id, "received_at": now,
+                    "attempts": 0, "next_attempt_at": now, **row,
+                }  # fmt: skip
+            per_delivery.append(rows)
+            keys.setdefault(item.connector_id, set()).update(rows)
+        taken = {(cid, key) for cid, wanted in keys.items() for key in self._existing(conn, cid, sorted(wanted))}
+        fresh: list[dict[str, Any]] = []
+        stored: list[Stored] = []
+        dup_rows: list[dict[str, Any]] = []
+        for delivery_id, item, rows in zip(ids, batch, per_delivery, strict=True):
+            new = [row for key, row in rows.items() if (item.connector_id, key) not in taken]
+            taken.update((item.connector_id, key) for key in rows)
+            fresh.extend(new)
+            duplicates = len(item.events) - len(new)
+            if duplicates:
+                dup_rows.append({"delivery": delivery_id, "dups": duplicates})
+            stored.append(Stored(delivery_id=delivery_id, accepted=len(new), duplicates=duplicates))
         _insert_ignore(conn, inbox_events, fresh, key=["connector_id", "event_key"])
-        duplicates = len(events) - len(fresh)
-        if duplicates:
-            conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(duplicates=duplicates))
-        return Stored(delivery_id=delivery_id, accepted=len(fresh), duplicates=duplicates)
+        if dup_rows:
+            conn.execute(
+                update(deliveries).where(deliveries.c.id == bindparam("delivery")).values(duplicates=bindparam("dups")),
+                dup_rows,
+            )
+        return stored
 
     def _existing(self, conn: Connection, connector_id: str, keys: list[str]) -> set[str]:
-        if not keys:
-            return set()
+        found: set[str] = set()
         events = self.events
-        rows = conn.execute(
-            select(events.c.event_key).where(events.c.connector_id == connector_id, events.c.event_key.in_(keys))
-        )
-        return {row.event_key for row in rows}
+        for start in range(0, len(keys), _IN_CHUNK):
+            rows = conn.execute(
+                select(events.c.event_key).where(
+                    events.c.connector_id == connector_id, events.c.event_key.in_(keys[start : start + _IN_CHUNK])
+                )
+            )
+            found.update(row.event_key for row in rows)
+        return found
 
     def claim(self, conn: Connection, owner: str, now: datetime, *, limit: int, claim_seconds: float) -> list[Any]:
         """Take up to ``limit`` due events (pending and due, or processing with an expired claim)."""
