@@ -72,12 +72,20 @@ def sync_lines(result: dict[str, Any]) -> list[str]:
         f"no-op sync {key}: {_n(noop['ledger_entries_written'])} ledger entries "
         f"({'ok' if noop['ok'] else 'NOT 0'}), {_n(noop['records'])} records read, {noop['wall_s']:.1f} s = "
         f"{_pct(noop['share_of_initial_wall'])} of the initial wall, {noop['cpu_s']:.1f} CPU s = "
-        f"{_pct(noop['share_of_initial_cpu'])} of its CPU",
+        f"{_pct(noop['share_of_initial_cpu'])} of its CPU{_startup(result)}",
     ]
     peer = result.get("peer")
     if peer is not None:
         lines.append(peer_line(result))
     return lines
+
+
+def _startup(result: dict[str, Any]) -> str:
+    """The start-up every command pays, measured alone: ``hub status`` on the migrated database."""
+    setup = result.get("startup") or {}
+    if "cpu_s" not in setup:
+        return ""
+    return f" (start-up alone, `hub status`: {setup['cpu_s']:.1f} CPU s, {setup['wall_s']:.1f} s per command)"
 
 
 def peer_ratio(result: dict[str, Any]) -> dict[str, Any] | None:
@@ -240,6 +248,22 @@ def _command_rows(out: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def _startup_lines(out: dict[str, Any]) -> list[str]:
+    parts = [
+        f"{size_label(r['records_nominal'])} {r['backend']} {r['startup']['cpu_s']:.1f} CPU s / "
+        f"{r['startup']['wall_s']:.1f} s"
+        for r in out.get("sync", [])
+        if "startup" in r
+    ]
+    if not parts:
+        return []
+    return [
+        "Start-up that every command pays before it syncs anything (a second `hub status` on the migrated "
+        f"database: interpreter, imports, migration check, connectors file): {'; '.join(parts)}.",
+        "",
+    ]
+
+
 def _meta_lines(out: dict[str, Any]) -> list[str]:
     meta = out.get("meta", {})
     m = meta.get("machine", {})
@@ -315,6 +339,7 @@ def render(out: dict[str, Any], charts: dict[str, str], charts_note: str = "") -
                 _sync_rows(out),
             ),
             "",
+            *_startup_lines(out),
             *_image(charts, "sync-throughput", "initial sync records/s against record count"),
             *_image(charts, "sync-memory", "peak RSS of hub sync against record count"),
             *_image(charts, "sync-resync-cost", "incremental and no-op sync cost as a share of the initial sync"),

@@ -60,7 +60,8 @@ def _sync(records: int, backend: str, peer: bool) -> dict[str, Any]:
            "cpu_seconds": records / 4000, "peak_rss_mb": 200.0, "sandbox_cpu_seconds": 1.0}  # fmt: skip
     return {
         "records_nominal": records, "world_size": records // 2, "backend": backend, "sandbox_start_s": 1.0,
-        "setup": {}, "changed_upstream": {"hubspot": 10, "salesforce": 9}, "changed_share": 0.01,
+        "setup": {}, "startup": {"cpu_s": 1.4, "wall_s": 1.9}, "changed_share": 0.01,
+        "changed_upstream": {"hubspot": 10, "salesforce": 9},
         "phases": {"initial": initial, "incremental": inc, "noop": noop}, "peer": dlt if peer else None,
     }  # fmt: skip
 
@@ -102,7 +103,7 @@ def test_summary_has_one_line_per_scenario() -> None:
     assert sum(line.startswith("initial sync ") for line in lines) == 4
     assert sum(line.startswith("no-op sync ") for line in lines) == 4
     assert any(line.startswith("initial sync 100k postgresql: 100,000 records") for line in lines)
-    assert any("0 ledger entries (ok)" in line for line in lines)
+    assert any("0 ledger entries (ok)" in line and "`hub status`: 1.4 CPU s" in line for line in lines)
     assert sum(line.startswith("peer dlt 10") for line in lines) == 2  # the first backend only
     assert any(line.startswith("webhooks sqlite: offered 200/s") for line in lines)
     assert any(line.startswith("identity resolution") and "100k" in line for line in lines)
