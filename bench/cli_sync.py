@@ -361,10 +361,11 @@ def run_sync(
     changed_share: float = 0.01,
     peer: Callable[[SandboxProcess, Path], dict[str, Any]] | None = None,
     say: Callable[[str], None] = print,
+    timeout: float = 5400.0,
 ) -> dict[str, Any]:
     """Initial, incremental and no-op sync of about ``records`` records on ``backend``; ``peer`` (if given)
-    runs against the same sandbox world after the initial sync, before anything changes."""
-    timeout = max(900.0, records / 100)
+    runs against the same sandbox world after the initial sync, before anything changes; ``timeout``
+    bounds each command (it is killed then, and the scenario fails)."""
     with scenario(records, backend, pg_url, workdir) as (run, start_s):
         say(f"sandbox: {run.sandbox.info['hubspot']['base_url']} (world --size {world_size(records)}, "
             f"ready in {start_s:.0f} s); hub database: {backend}")  # fmt: skip

@@ -51,10 +51,15 @@ def _pg(phase: dict[str, Any]) -> str:
     return f", PostgreSQL {phase['postgres_cpu_s']:.1f} CPU s" if phase.get("postgres_cpu_s") is not None else ""
 
 
+def _not_run(result: dict[str, Any]) -> str:
+    """Why a sync scenario has no figures: it failed, or it was skipped (predicted too long)."""
+    return f"skipped: {result['skipped']}" if "skipped" in result else f"FAILED: {result.get('error')}"
+
+
 def sync_lines(result: dict[str, Any]) -> list[str]:
     """One line per phase of a sync scenario (and the peer's, when it ran)."""
-    if "error" in result:
-        return [f"sync {size_label(result['records_nominal'])} {result['backend']}: FAILED: {result['error']}"]
+    if "phases" not in result:
+        return [f"sync {size_label(result['records_nominal'])} {result['backend']}: {_not_run(result)}"]
     key = f"{size_label(result['records_nominal'])} {result['backend']}"
     phases = result["phases"]
     initial, inc, noop = phases["initial"], phases["incremental"], phases["noop"]
@@ -210,8 +215,8 @@ def _table(header: list[str], rows: Iterable[list[Any]]) -> list[str]:
 def _sync_rows(out: dict[str, Any]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for result in out.get("sync", []):
-        if "error" in result:
-            rows.append([size_label(result["records_nominal"]), result["backend"], "FAILED", *[NONE] * 10])
+        if "phases" not in result:
+            rows.append([size_label(result["records_nominal"]), result["backend"], _not_run(result), *[NONE] * 10])
             continue
         for phase_key, name in PHASES.items():
             p = result["phases"][phase_key]
@@ -234,7 +239,7 @@ def _sync_rows(out: dict[str, Any]) -> list[list[Any]]:
 def _command_rows(out: dict[str, Any]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for result in out.get("sync", []):
-        if "error" in result:
+        if "phases" not in result:
             continue
         for phase_key, name in PHASES.items():
             for c in result["phases"][phase_key]["connectors"].values():
@@ -262,6 +267,26 @@ def _startup_lines(out: dict[str, Any]) -> list[str]:
         f"database: interpreter, imports, migration check, connectors file): {'; '.join(parts)}.",
         "",
     ]
+
+
+def _upstream_lines(out: dict[str, Any]) -> list[str]:
+    """Whether the sandbox could have been the limit: its largest share of a core during any command."""
+    shares = [
+        (c["sandbox_share_of_core"], f"`{c['command']}` ({size_label(r['records_nominal'])} {r['backend']})")
+        for r in out.get("sync", [])
+        if "phases" in r
+        for p in r["phases"].values()
+        for c in p["connectors"].values()
+    ]
+    if not shares:
+        return []
+    top, where = max(shares)
+    verdict = (
+        "so the upstream was not the limit: the hub was"
+        if top <= 0.6
+        else "so the sandbox may have limited those commands (a pre-rendered page cache would take it out)"
+    )
+    return [f"The sandbox used at most {top:.2f} of a core during any one command ({where}), {verdict}.", ""]
 
 
 def _meta_lines(out: dict[str, Any]) -> list[str]:
@@ -340,6 +365,7 @@ def render(out: dict[str, Any], charts: dict[str, str], charts_note: str = "") -
             ),
             "",
             *_startup_lines(out),
+            *_upstream_lines(out),
             *_image(charts, "sync-throughput", "initial sync records/s against record count"),
             *_image(charts, "sync-memory", "peak RSS of hub sync against record count"),
             *_image(charts, "sync-resync-cost", "incremental and no-op sync cost as a share of the initial sync"),
@@ -366,7 +392,7 @@ def render(out: dict[str, Any], charts: dict[str, str], charts_note: str = "") -
             "</details>",
             "",
         ]
-    peers = [(r, peer_ratio(r)) for r in out.get("sync", []) if "error" not in r and r.get("peer") is not None]
+    peers = [(r, peer_ratio(r)) for r in out.get("sync", []) if "phases" in r and r.get("peer") is not None]
     if peers or out.get("peer_skipped"):
         lines += ["### The peer: dlt on the same HubSpot world", ""]
         if out.get("peer_skipped"):
@@ -554,7 +580,7 @@ def charts(out: dict[str, Any], directory: Path) -> dict[str, Path]:
         plt.close(fig)
         written[name] = path
 
-    syncs = [r for r in out.get("sync", []) if "error" not in r]
+    syncs = [r for r in out.get("sync", []) if "phases" in r]
     backends = sorted({r["backend"] for r in syncs})
     if syncs:
         for name, key, ylabel, title in (

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import math
 import os
 import platform
 import subprocess
@@ -100,7 +101,23 @@ def peer_runner(say: Callable[[str], None]) -> tuple[Callable[[SandboxProcess, P
     return run, ""
 
 
+def predict_seconds(history: list[tuple[int, float]], records: int) -> tuple[float, float] | None:
+    """The initial sync's wall time at ``records``, from the sizes measured before on the same backend:
+    ``(seconds, exponent)`` with time ~ records ** exponent (the last two sizes' growth, never below linear;
+    linear from a single size). None without any measurement."""
+    if not history:
+        return None
+    n1, t1 = history[-1]
+    exponent = 1.0
+    if len(history) >= 2:
+        n0, t0 = history[-2]
+        if n1 > n0 and t0 > 0 and t1 > 0:
+            exponent = max(1.0, math.log(t1 / t0) / math.log(n1 / n0))
+    return t1 * (records / n1) ** exponent, exponent
+
+
 def run_sync_scenarios(args: argparse.Namespace, out: dict[str, Any], say: Callable[[str], None]) -> None:
+    history: dict[str, list[tuple[int, float]]] = {b: [] for b in args.backends}
     peer, why_not = (None, "skipped (--skip peer)") if "peer" in args.skip else peer_runner(say)
     if peer is None:
         say(f"peer dlt: {why_not}")
@@ -108,16 +125,31 @@ def run_sync_scenarios(args: argparse.Namespace, out: dict[str, Any], say: Calla
     for size in args.sizes:
         for backend in args.backends:
             key = f"{report.size_label(size)} {backend}"
+            predicted = predict_seconds(history[backend], size)
+            if predicted is not None and predicted[0] > args.max_scenario_minutes * 60:
+                seconds, exponent = predicted
+                reason = (
+                    f"the initial sync alone would take about {seconds / 3600:.1f} h (time ~ records^{exponent:.2f} "
+                    f"from the smaller sizes), over --max-scenario-minutes {args.max_scenario_minutes:g}"
+                )
+                say(f"sync {key}: skipped: {reason}")
+                out["sync"].append({"records_nominal": size, "backend": backend, "skipped": reason})
+                continue
             workdir = Path(tempfile.mkdtemp(prefix=f"hub-bench-sync-{size}-{backend}-"))
             say(f"-- sync {key}: work directory {workdir}")
             with_peer = peer if backend == args.backends[0] else None
             try:
-                result = cli_sync.run_sync(size, backend, args.pg_url, workdir, peer=with_peer, say=say)
+                result = cli_sync.run_sync(
+                    size, backend, args.pg_url, workdir, peer=with_peer, say=say,
+                    timeout=max(900.0, args.max_scenario_minutes * 60),
+                )  # fmt: skip
             except Exception as exc:  # one scenario failing must not lose the others
                 say(f"sync {key}: FAILED: {type(exc).__name__}: {exc}")
                 out["sync"].append({"records_nominal": size, "backend": backend, "error": f"{exc}"})
                 continue
             out["sync"].append(result)
+            initial = result["phases"]["initial"]
+            history[backend].append((initial["records"], initial["wall_s"]))
             for line in report.sync_lines(result):
                 say(line)
             save(args, out)
@@ -225,6 +257,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument("--quick", action="store_true", help="10k records only, short webhook and match runs")
     parser.add_argument("--skip", default="", help=f"comma list of scenarios to leave out: {', '.join(SCENARIOS)}")
+    parser.add_argument(
+        "--max-scenario-minutes", type=float, default=90,
+        help="skip a sync size whose initial sync the smaller sizes predict to take longer (and stop a command then)",
+    )  # fmt: skip
     parser.add_argument("--pg-url", default=DEFAULT_PG, help="PostgreSQL server and database-name prefix")
     parser.add_argument("--results-dir", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")

@@ -151,6 +151,19 @@ def test_arguments() -> None:
         run._arguments(["--skip", "nothing"])
 
 
+def test_a_size_predicted_too_long_is_skipped_with_a_line() -> None:
+    assert run.predict_seconds([], 1_000_000) is None
+    seconds, exponent = run.predict_seconds([(10_000, 10.0)], 100_000) or (0, 0)
+    assert (round(seconds), exponent) == (100, 1.0)  # one size: linear
+    seconds, exponent = run.predict_seconds([(10_000, 18.7), (100_000, 775.5)], 1_000_000) or (0, 0)
+    assert round(exponent, 2) == 1.62 and 30_000 < seconds < 33_000  # the measured growth, carried on
+    out = canned()
+    out["sync"].append({"records_nominal": 1_000_000, "backend": "sqlite", "skipped": "about 8.9 h"})
+    lines = report.summary_lines(out)
+    assert "sync 1M sqlite: skipped: about 8.9 h" in lines
+    assert "| 1M | sqlite | skipped: about 8.9 h |" in report.render(out, {})
+
+
 @pytest.mark.slow
 def test_tiny_sync_scenario_through_hub_sync(tmp_path: Path) -> None:
     """About 500 records, SQLite: seven ``hub`` processes (status, then sync per connector per phase)."""
