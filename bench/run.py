@@ -31,6 +31,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -147,12 +148,22 @@ def run_sync_scenarios(args: argparse.Namespace, out: dict[str, Any], say: Calla
                 say(f"sync {key}: FAILED: {type(exc).__name__}: {exc}")
                 out["sync"].append({"records_nominal": size, "backend": backend, "error": f"{exc}"})
                 continue
+            finally:
+                if not args.keep_databases:
+                    _drop_files(workdir)
             out["sync"].append(result)
             initial = result["phases"]["initial"]
             history[backend].append((initial["records"], initial["wall_s"]))
             for line in report.sync_lines(result):
                 say(line)
             save(args, out)
+
+
+def _drop_files(workdir: Path) -> None:
+    """The scenario's SQLite files and the peer's DuckDB and dlt files (GBs at 1M); its logs stay."""
+    for path in workdir.glob("hub-*.db*"):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(workdir / "peer", ignore_errors=True)
 
 
 def run_webhooks(args: argparse.Namespace, out: dict[str, Any], say: Callable[[str], None]) -> None:
@@ -265,6 +276,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--charts-dir", type=Path, default=ROOT / "docs" / "bench")
+    parser.add_argument("--keep-databases", action="store_true", help="keep each sync scenario's SQLite file")
     parser.add_argument("--no-docs", action="store_true", help="only the results JSON, docs untouched")
     parser.add_argument("--report-only", type=Path, metavar="RESULTS_JSON", help="re-render the docs from a file")
     args = parser.parse_args(argv)
