@@ -32,18 +32,22 @@ test-fast: install
 demo: install
 	$(BIN)/hub demo
 
-bench: install
-	$(BIN)/python -m bench.sync_bench
-
-bench-webhooks: install
-	$(BIN)/python -m bench.webhook_bench
-
-# Identity resolution against the sandbox's ground truth, Splink beside it (the optional `bench` extra).
+# The optional `bench` extra: matplotlib (charts), dlt (the peer), Splink and DuckDB (bench-match).
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
+# Every scenario (bench/run.py): sync 10k/100k/1M on SQLite and PostgreSQL, webhooks, identity resolution,
+# write-back, the dlt peer; one summary line each, then docs/benchmarks.md's tables and docs/bench/*.png.
+# A smoke run: make bench BENCH_ARGS=--quick
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-webhooks: install
+	$(BIN)/python -m bench.webhook_bench
+
+# Identity resolution against the sandbox's ground truth, Splink beside it.
 bench-match: $(BENCH_STAMP)
 	$(BIN)/python -m bench.match_bench $(BENCH_MATCH_ARGS)
 

@@ -1,11 +1,12 @@
 """Sync benchmark: initial full sync of N HubSpot records from the sandbox, then 1% changed; then
 write-back throughput per system (``bench.writeback_bench``).
 
-    make bench                                   # 100,000 records, SQLite; write-back on 10,000-record worlds
+    python -m bench.sync_bench                   # 100,000 records, SQLite; write-back on 10,000-record worlds
     python -m bench.sync_bench --size 20000 --database-url postgresql+psycopg://postgres@127.0.0.1/test
 
-The sandbox runs in its own process; the figures are the hub process's: records/s, CPU seconds,
-peak RSS, and per-page latency (fetch + map + ledger commit) percentiles.
+In-process (``hub.runner.run_all``), HubSpot only; ``make bench`` (``bench.run``) measures the ``hub sync``
+command users run instead. The sandbox runs in its own process; the figures are the hub process's: records/s,
+CPU seconds, peak RSS, and per-page latency (fetch + map + ledger commit) percentiles.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Write-back benchmark: the outbox dispatcher pushing golden values to each system's sandbox.
 
-    python -m bench.writeback_bench --size 10000          # also run by `make bench` (bench.sync_bench)
+    python -m bench.writeback_bench --size 10000          # also run by `make bench` (bench.run), per backend
 
 Each system's sandbox runs in its own process (two PartnerStack accounts: the second, ranked first
 for a registration's status as in ``hub demo``, agrees a reject reason the first receives). After a
