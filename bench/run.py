@@ -26,7 +26,6 @@ figures in ``docs/bench/results.json``.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import math
 import os
@@ -78,23 +77,16 @@ def machine() -> dict[str, Any]:
 
 def peer_runner(say: Callable[[str], None]) -> tuple[Callable[[SandboxProcess, Path], dict[str, Any]] | None, str]:
     """``bench.peer_dlt.run_peer`` wrapped for the sync scenario, or None and why it is skipped."""
-    try:
-        import dlt  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError:
+    from bench import peer_dlt
+
+    if not peer_dlt.available():
         return None, "dlt not installed (the `bench` extra: pip install -e '.[bench]')"
-    try:
-        from bench import peer_dlt  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None, "bench/peer_dlt.py is not in this tree yet"
-    run_peer = peer_dlt.run_peer
 
     def run(sandbox: SandboxProcess, workdir: Path) -> dict[str, Any]:
         hubspot = sandbox.hubspot
-        kwargs: dict[str, Any] = {}
-        if "sandbox_pid" in inspect.signature(run_peer).parameters and sandbox.process is not None:
-            kwargs["sandbox_pid"] = sandbox.process.pid
         try:
-            return dict(run_peer(hubspot["base_url"], hubspot["private_app_token"], workdir, **kwargs))
+            return dict(peer_dlt.run_peer(hubspot["base_url"], hubspot["private_app_token"], workdir,
+                                          sandbox_pid=sandbox.pid))  # fmt: skip
         except Exception as exc:  # the peer failing must not lose the hub's figures
             say(f"peer dlt failed: {type(exc).__name__}: {exc}")
             return {"skipped": f"failed: {type(exc).__name__}: {exc}"}
