@@ -67,6 +67,11 @@ def create_db_engine(url: str, *, read_lock_timeout: float = 5.0, read_statement
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # A 32 MiB page cache (the default is 2 MiB: a sync's indexes outgrow it at ~10k records)
+            # and a checkpoint every ~40 MB of WAL instead of every 4 MB: +13 % on a 40k initial sync
+            # (ADR 25). Durability is unchanged: commits still fsync the WAL (synchronous=FULL).
+            cursor.execute("PRAGMA cache_size=-32768")
+            cursor.execute("PRAGMA wal_autocheckpoint=10000")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -228,6 +228,17 @@ match_keys = Table(
     Index("ix_match_keys_record", "record_id"),
 )
 
+# How many records hold each blocking key (its term frequency), kept by the writes to match_keys: a
+# common key (a frequent last name) is one row to read, not thousands of index entries to count.
+match_key_counts = Table(
+    "match_key_counts",
+    metadata,
+    Column("entity_type", String(32), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 match_pairs = Table(
     "match_pairs",
     metadata,

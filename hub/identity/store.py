@@ -19,13 +19,22 @@ a webhook), so two transactions never merge from stale cluster views.
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from hub.db.schema import match_keys, match_pairs, match_profiles, match_totals, source_records
+from hub.db.schema import (
+    match_key_counts,
+    match_keys,
+    match_pairs,
+    match_profiles,
+    match_totals,
+    source_records,
+)
 from hub.identity import decisions, features
 from hub.identity.compare import Context, compare, strong_keys
 from hub.identity.config import MatchConfig, active
@@ -49,8 +58,12 @@ def index_states(conn: Connection, entity_type: str, states: Sequence[dict[str, 
     """Replace the profiles and blocking keys of these source-record states; live profiles by record id."""
     ids = [s["canonical_id"] for s in states]
     removed = 0
+    counts: Counter[tuple[str, str]] = Counter()
     for part in chunks(ids):
-        conn.execute(delete(match_keys).where(match_keys.c.record_id.in_(part)))
+        gone = conn.execute(
+            delete(match_keys).where(match_keys.c.record_id.in_(part)).returning(match_keys.c.kind, match_keys.c.value)
+        )
+        counts.subtract(Counter((kind, value) for kind, value in gone))
         removed += conn.execute(delete(match_profiles).where(match_profiles.c.record_id.in_(part))).rowcount or 0
     profiles: dict[str, dict[str, Any]] = {}
     profile_rows, key_rows = [], []
@@ -75,7 +88,26 @@ def index_states(conn: Connection, entity_type: str, states: Sequence[dict[str, 
     _adjust_total(conn, entity_type, len(profile_rows) - removed)
     for start in range(0, len(key_rows), 1000):
         append_rows(conn, match_keys, key_rows[start : start + 1000])
+    counts.update((row["kind"], row["value"]) for row in key_rows)
+    _adjust_key_counts(conn, entity_type, counts)
     return profiles
+
+
+def _adjust_key_counts(conn: Connection, entity_type: str, counts: Mapping[tuple[str, str], int]) -> None:
+    """Add ``counts`` (key -> records gained, negative for lost) to ``match_key_counts``."""
+    rows = [
+        {"entity_type": entity_type, "kind": kind, "value": value, "n": n}
+        for (kind, value), n in sorted(counts.items())
+        if n
+    ]
+    if not rows:
+        return
+    statement = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(match_key_counts)
+    statement = statement.on_conflict_do_update(
+        index_elements=["entity_type", "kind", "value"], set_={"n": match_key_counts.c.n + statement.excluded.n}
+    )
+    for part in chunks(rows, 1000):
+        conn.execute(statement, list(part))
 
 
 def _frequencies(conn: Connection, entity_type: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -86,10 +118,12 @@ def _frequencies(conn: Connection, entity_type: str, keys: Iterable[tuple[str, s
     for kind, values in by_kind.items():
         for part in chunks(sorted(values)):
             rows = conn.execute(
-                select(match_keys.c.value, func.count())
-                .where(and_(match_keys.c.entity_type == entity_type, match_keys.c.kind == kind))
-                .where(match_keys.c.value.in_(part))
-                .group_by(match_keys.c.value)
+                select(match_key_counts.c.value, match_key_counts.c.n).where(
+                    match_key_counts.c.entity_type == entity_type,
+                    match_key_counts.c.kind == kind,
+                    match_key_counts.c.value.in_(part),
+                    match_key_counts.c.n > 0,
+                )
             )
             for value, count in rows:
                 out[(kind, value)] = int(count)
@@ -303,6 +337,7 @@ def reindex_all(conn: Connection, entity_type: str) -> int:
     """Recompute every live record's profile and keys (after a change of standardisation)."""
     conn.execute(delete(match_keys).where(match_keys.c.entity_type == entity_type))
     conn.execute(delete(match_profiles).where(match_profiles.c.entity_type == entity_type))
+    conn.execute(delete(match_key_counts).where(match_key_counts.c.entity_type == entity_type))
     reset_totals(conn, entity_type)
     rows = conn.execute(
         select(source_records).where(source_records.c.entity_type == entity_type, source_records.c.deleted.is_(False))

@@ -11,7 +11,15 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from hub.db.schema import golden_records, ledger_entries, match_keys, match_pairs, match_profiles, source_records
+from hub.db.schema import (
+    golden_records,
+    ledger_entries,
+    match_key_counts,
+    match_keys,
+    match_pairs,
+    match_profiles,
+    source_records,
+)
 from hub.identity.decisions import is_decision
 from hub.identity.store import index_states, reset_totals
 from hub.ledger.golden import golden_row
@@ -103,6 +111,7 @@ def rebuild(conn: Connection) -> RebuildReport:
     conn.execute(delete(match_pairs))
     conn.execute(delete(match_keys))
     conn.execute(delete(match_profiles))
+    conn.execute(delete(match_key_counts))
     reset_totals(conn)
     rows = list(replayed.records.values())
     for start in range(0, len(rows), 1000):

@@ -263,3 +263,46 @@ def test_rebuild_equals_live_with_merges_unmerges_and_steward_decisions(engine: 
     with engine.begin() as conn:
         rebuild(conn)
     assert state() == live
+
+
+def test_kept_key_counts_and_totals_equal_a_count_of_the_index(engine: Engine) -> None:
+    """``match_key_counts`` and ``match_totals`` (read per page instead of counting ``match_keys`` and
+    ``match_profiles``) stay equal to those counts through new records, changes, deletes and a rebuild."""
+    from sqlalchemy import func
+
+    from hub.db.schema import match_key_counts, match_keys, match_profiles, match_totals
+
+    def kept_equal_counted() -> None:
+        with engine.connect() as conn:
+            counted = {
+                (e, k, v): n
+                for e, k, v, n in conn.execute(
+                    select(match_keys.c.entity_type, match_keys.c.kind, match_keys.c.value, func.count()).group_by(
+                        match_keys.c.entity_type, match_keys.c.kind, match_keys.c.value
+                    )
+                )
+            }
+            kept = {(r.entity_type, r.kind, r.value): r.n for r in conn.execute(select(match_key_counts)) if r.n}
+            totals = dict(conn.execute(select(match_totals.c.entity_type, match_totals.c.total)).all())
+            profiles = dict(
+                conn.execute(
+                    select(match_profiles.c.entity_type, func.count()).group_by(match_profiles.c.entity_type)
+                ).all()
+            )
+        assert kept == counted and counted
+        assert {e: t for e, t in totals.items() if t} == profiles
+
+    write(engine, HS, "companies", [company("1", name="Acme Corp", domain="acme.com"),
+                                    company("2", name="Initech", domain="initech.com")])  # fmt: skip
+    write(engine, HS, "contacts", [contact("10", "1", email="r.smith@acme.com", firstname="Robert", lastname="Smith"),
+                                   contact("11", "2", email="jane@initech.com", firstname="Jane", lastname="Smith")])  # fmt: skip
+    write(engine, SF, "accounts", [account("001A", Name="Acme", Website="acme.com")])
+    kept_equal_counted()
+    # a change replaces a record's keys; a delete removes them
+    write(engine, HS, "contacts", [contact("11", "2", n=1, email="jane.roe@initech.com", firstname="Jane",
+                                           lastname="Roe")])  # fmt: skip
+    write(engine, HS, "companies", [{**company("2", n=2, name="Initech"), "archived": True}])
+    kept_equal_counted()
+    with engine.begin() as conn:
+        rebuild(conn)
+    kept_equal_counted()
