@@ -294,8 +294,10 @@ def test_kept_key_counts_and_totals_equal_a_count_of_the_index(engine: Engine) -
 
     write(engine, HS, "companies", [company("1", name="Acme Corp", domain="acme.com"),
                                     company("2", name="Initech", domain="initech.com")])  # fmt: skip
-    write(engine, HS, "contacts", [contact("10", "1", email="r.smith@acme.com", firstname="Robert", lastname="Smith"),
-                                   contact("11", "2", email="jane@initech.com", firstname="Jane", lastname="Smith")])  # fmt: skip
+    write(engine, HS, "contacts", [
+        contact("10", "1", email="r.smith@acme.com", firstname="Robert", lastname="Smith"),
+        contact("11", "2", email="jane@initech.com", firstname="Jane", lastname="Smith"),
+    ])  # fmt: skip
     write(engine, SF, "accounts", [account("001A", Name="Acme", Website="acme.com")])
     kept_equal_counted()
     # a change replaces a record's keys; a delete removes them
