@@ -288,7 +288,7 @@ def _child(spec_path: Path) -> None:
 
     workdir = Path(spec["workdir"])
     started, cpu0 = time.perf_counter(), _cpu_self()
-    source = rest_api_source(rest_api_config(spec["base_url"], os.environ.pop(TOKEN_ENV)))  # type: ignore[arg-type]
+    source = rest_api_source(rest_api_config(spec["base_url"], os.environ.pop(TOKEN_ENV)))  # type: ignore[arg-type,unused-ignore]
     pipeline = dlt.pipeline(
         pipeline_name="peer_hubspot",
         pipelines_dir=str(workdir / "pipelines"),
