@@ -31,6 +31,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from connectors.sdk import Connector, Page, RateLimited, ReadRequest, StreamSpec, public_message
+from hub.db.engine import refresh_statistics
 from hub.db.schema import stream_state, sync_runs
 from hub.ledger import Origin, PageMapper, PageOutcome, write_page
 from hub.ledger.chain import lock_chain
@@ -111,6 +112,10 @@ class SyncRunner:
         self.prefetch = prefetch
         #: streams of one connector synced at once by ``run_all`` (``HUB_SYNC_CONCURRENCY``)
         self.concurrency = concurrency
+        #: records this runner has written, and the count at which it next refreshes the planner's
+        #: statistics (``refresh_statistics``: each time the written data has grown fourfold)
+        self._written = 0
+        self._analyze_at = 400
         #: the mass-delete guard (``HUB_MASS_DELETE_SHARE``/``_MIN``; a connector's config may override)
         self.guard = guard or deletes.Guard()
         self.build = build
@@ -220,6 +225,10 @@ class SyncRunner:
                 for page in pages:
                     outcome = self._commit_page(run, position, origin, spec, mapper, page, waiting, guard)
                     self._count(run, outcome)
+                    self._written += outcome.changed
+                    if self._written >= self._analyze_at:  # 400, 1,600, 6,400, ... records written
+                        self._analyze_at = self._written * 4
+                        self._refresh_statistics(run)
                     if on_page:
                         on_page(run)
             run.status = "succeeded"
@@ -241,6 +250,13 @@ class SyncRunner:
             run.outcome.dead_lettered,
         )  # fmt: skip
         return run
+
+    def _refresh_statistics(self, run: RunResult) -> None:
+        """The planner's statistics, as a run grows the tables (PostgreSQL): best effort."""
+        try:
+            refresh_statistics(self.engine)
+        except Exception as exc:  # a sync never fails for want of statistics
+            log.warning("sync %s/%s: ANALYZE failed: %s", run.connector_id, run.stream, exc)
 
     def _guard_for(self, connector: Connector) -> deletes.Guard:
         share = getattr(connector.config, "mass_delete_share", None)

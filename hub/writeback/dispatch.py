@@ -193,7 +193,7 @@ def _record(tgt: Target, row: Any) -> WriteRecord:
         key=row.key,
         properties=dict(row.properties),
         external_id=row.external_id if tgt.rule.key == "$external_id" else None,
-        # the cluster's hub-id holder in this object, decided when the write was planned (outbox._holder)
+        # the cluster's hub-id holder in this object, decided when the write was planned (outbox.holders)
         hub_id=row.canonical_id if row.stamp_hub_id else None,
         idempotency_key=row.idempotency_key,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from connectors.sdk import dotted
 from hub.db.schema import golden_records, ledger_entries, outbox, source_records
@@ -55,7 +55,7 @@ class Planned:
     properties: dict[str, str]
     fields: dict[str, Any]
     golden_entry_id: int | None
-    #: the record is its cluster's hub-id holder in this object (see ``_holder``): the write carries
+    #: the record is its cluster's hub-id holder in this object (see ``holders``): the write carries
     #: the golden id as ``WriteRecord.hub_id`` (outbox.stamp_hub_id; the dispatcher reads it)
     stamp_hub_id: bool = False
     #: new (insert a row) | waiting (an equal row waits) | in_flight | awaiting_echo | rejected | invalid
@@ -77,12 +77,12 @@ def _listed(raw: dict[str, Any], path: str) -> bool:
     return True
 
 
-def _hub_id_due(tgt: Target, row: Any) -> bool:
+def _hub_id_due(tgt: Target, row: Any, held: Holders) -> bool:
     """Whether this record's hub-id slot should receive its golden id: the rule names a slot, the
     record is its cluster's holder in this object (a slot holds unique values), and the slot holds
     another value (or lacks it: stamped where the connector creates the slot on its first write)."""
     slot = tgt.rule.hub_id
-    if slot is None or not _is_holder(row):
+    if slot is None or not _is_holder(row, held):
         return False
     raw = row.raw or {}
     path = tgt.rule.current.format(property=slot)
@@ -108,27 +108,50 @@ def _desired(tgt: Target, entity_type: str, golden: dict[str, Any], raw: dict[st
     return changes
 
 
-_peer = source_records.alias("peer")
-#: the one record of a cluster, per connector and object, that carries the hub id: the lowest live
-#: external id (a hub-id slot holds unique values, HubSpot refuses a second record with the same value,
-#: so where one system holds duplicates of a cluster only one is stamped). Decided here, at planning,
-#: and stored on the outbox row (``stamp_hub_id``); a change of holder (a lower id joins the cluster,
-#: the holder is deleted or leaves it) refreshes the cluster's golden record, which plans its records
-#: again: a waiting row whose flag no longer holds is superseded (``_decide``).
-_holder = (
-    select(func.min(_peer.c.external_id))
-    .where(
-        _peer.c.golden_id == source_records.c.golden_id,
-        _peer.c.source_instance == source_records.c.source_instance,
-        _peer.c.source_object == source_records.c.source_object,
-        _peer.c.deleted.is_(False),
-    )
-    .scalar_subquery()
-)
+#: The one record of a cluster, per connector and object, that carries the hub id: the lowest live
+#: external id, compared by code point on every backend (a hub-id slot holds unique values, HubSpot
+#: refuses a second record with the same value, so where one system holds duplicates of a cluster only
+#: one is stamped). Decided here, at planning, and stored on the outbox row (``stamp_hub_id``); a change
+#: of holder (a lower id joins the cluster, the holder is deleted or leaves it) refreshes the cluster's
+#: golden record, which plans its records again: a waiting row whose flag no longer holds is superseded
+#: (``_decide``). Computed in Python from the cluster's rows (``holders``), not as a correlated
+#: ``MIN`` per row, which PostgreSQL planned as a scan of the whole object for each row (ADR 25).
+Holders = dict[tuple[str, str, str], str]
 
 
-def _is_holder(row: Any) -> bool:
-    return bool(row.external_id == row.holder)
+def holders(rows: Iterable[Any]) -> Holders:
+    """(golden id, connector, object) -> the lowest external id among ``rows`` (live records)."""
+    out: Holders = {}
+    for row in rows:
+        key = (row.golden_id, row.source_instance, row.source_object)
+        held = out.get(key)
+        if held is None or row.external_id < held:
+            out[key] = row.external_id
+    return out
+
+
+def _peers(conn: Connection, connector_id: str, object_name: str, golden_ids: Sequence[str]) -> Holders:
+    """The holders of these clusters in one connector's object, from all their live records."""
+    out: Holders = {}
+    for part in chunks(sorted(set(golden_ids))):
+        out.update(
+            holders(
+                conn.execute(
+                    select(
+                        source_records.c.golden_id, source_records.c.source_instance,
+                        source_records.c.source_object, source_records.c.external_id,
+                    ).where(
+                        source_records.c.golden_id.in_(part), source_records.c.source_instance == connector_id,
+                        source_records.c.source_object == object_name, source_records.c.deleted.is_(False),
+                    )
+                )
+            )
+        )  # fmt: skip
+    return out
+
+
+def _is_holder(row: Any, held: Holders) -> bool:
+    return bool(held.get((row.golden_id, row.source_instance, row.source_object)) == row.external_id)
 
 
 def _rows_query(golden_ids: Sequence[str] | None = None) -> Any:
@@ -137,7 +160,7 @@ def _rows_query(golden_ids: Sequence[str] | None = None) -> Any:
             source_records.c.source_instance, source_records.c.source_object, source_records.c.source_system,
             source_records.c.external_id, source_records.c.entity_type, source_records.c.golden_id,
             golden_records.c.fields.label("golden"), golden_records.c.last_entry_id.label("golden_entry_id"),
-            ledger_entries.c.raw, _holder.label("holder"),
+            ledger_entries.c.raw,
         )
         .join(golden_records, golden_records.c.canonical_id == source_records.c.golden_id)
         .join(ledger_entries, ledger_entries.c.id == source_records.c.last_entry_id)
@@ -145,16 +168,16 @@ def _rows_query(golden_ids: Sequence[str] | None = None) -> Any:
     )  # fmt: skip
 
 
-def _plan_rows(rows: Iterable[Any], settled: list[tuple[str, str, str]] | None = None) -> list[Planned]:
-    """The writes ``rows`` need; ``settled`` collects the records that need none (the upstream holds
-    the golden values: a write still waiting for them is stale)."""
+def _plan_rows(rows: Iterable[Any], held: Holders, settled: list[tuple[str, str, str]] | None = None) -> list[Planned]:
+    """The writes ``rows`` need (``held``: their clusters' hub-id holders); ``settled`` collects the
+    records that need none (the upstream holds the golden values: a write still waiting is stale)."""
     planned: list[Planned] = []
     for row in rows:
         tgt = target(row.source_system, row.source_object)
         if tgt is None:
             continue
         changes = _desired(tgt, row.entity_type, row.golden or {}, row.raw)
-        stamp = _hub_id_due(tgt, row)
+        stamp = _hub_id_due(tgt, row, held)
         if not changes and not stamp:
             if settled is not None:
                 settled.append((row.source_instance, row.source_object, row.external_id))
@@ -172,7 +195,7 @@ def _plan_rows(rows: Iterable[Any], settled: list[tuple[str, str, str]] | None =
             Planned(
                 connector_id=row.source_instance, object=row.source_object, external_id=row.external_id,
                 canonical_id=row.golden_id, key=key, properties=properties,
-                fields=fields, golden_entry_id=row.golden_entry_id, stamp_hub_id=_is_holder(row),
+                fields=fields, golden_entry_id=row.golden_entry_id, stamp_hub_id=_is_holder(row, held),
                 action="new" if key else "invalid",
             )
         )  # fmt: skip
@@ -276,9 +299,10 @@ def enqueue(conn: Connection, golden_ids: Iterable[str], now: datetime) -> int:
                   for t in writable))  # fmt: skip
     inserted = 0
     for part in chunks(sorted(set(golden_ids))):
-        rows = conn.execute(_rows_query().where(source_records.c.golden_id.in_(part), which))
+        # every live record of these clusters in the writable objects: the holders are among them
+        rows = conn.execute(_rows_query().where(source_records.c.golden_id.in_(part), which)).fetchall()
         settled: list[tuple[str, str, str]] = []
-        planned = _plan_rows(rows, settled)
+        planned = _plan_rows(rows, holders(rows), settled)
         if settled:
             _supersede_settled(conn, settled, now)
         if planned:
@@ -303,7 +327,8 @@ def plan_object(
         ).fetchall()  # fmt: skip
         if not rows:
             return
-        yield from _decide(conn, _plan_rows(rows), retry_rejected)
+        held = _peers(conn, connector_id, object_name, [row.golden_id for row in rows])
+        yield from _decide(conn, _plan_rows(rows, held), retry_rejected)
         after = rows[-1].external_id
 
 
