@@ -39,6 +39,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from bench.hubproc import _busy_seconds, _postgres_cpu, _postgres_cpu_delta, fresh_database
+from bench.measure import wait_child
 from bench.upstream import SandboxProcess
 
 CONNECTORS = ("hubspot", "salesforce")
@@ -141,18 +142,8 @@ def run_measured(
         out.flush()
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.02)
+        _status, usage = wait_child(process, timeout)
         wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     return CommandUsage(
         command=label,
         exit_code=process.returncode,

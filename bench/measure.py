@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -59,3 +61,20 @@ class Measured:
         self.sample.cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - self._cpu0
         self._stop.set()
         self._thread.join()
+
+
+def wait_child(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, resource.struct_rusage]:
+    """Reap ``process`` with ``os.wait4`` (killed after ``timeout`` s): its exit status and its own
+    rusage (CPU times and ``ru_maxrss``). Sets ``returncode``: Popen must not wait for it again."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            process.kill()
+            _pid, status, usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.02)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return status, usage

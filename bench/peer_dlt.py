@@ -62,6 +62,7 @@ import httpx
 import psutil
 from pydantic import SecretStr
 
+from bench.measure import wait_child
 from bench.upstream import SandboxProcess
 from connectors.hubspot.config import HubSpotConfig
 from connectors.hubspot.connector import HubSpotConnector
@@ -189,18 +190,8 @@ def run_peer(
     sandbox_cpu0 = _cpu_times(sandbox_pid)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env)
-    deadline = started + timeout
-    while True:  # wait4 gives the child's own rusage (times and ru_maxrss)
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            process.kill()
-            pid, status, usage = os.wait4(process.pid, 0)
-            break
-        time.sleep(0.02)
+    _status, usage = wait_child(process, timeout)  # the child's own rusage (times and ru_maxrss)
     process_seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
     sandbox_cpu = _cpu_times(sandbox_pid) - sandbox_cpu0
     if process.returncode != 0 or not result_path.exists():
         raise RuntimeError(f"the dlt pipeline failed (exit status {process.returncode}); see its output above")
