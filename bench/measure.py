@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
 
@@ -78,3 +79,16 @@ def wait_child(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, r
         time.sleep(0.02)
     process.returncode = os.waitstatus_to_exitcode(status)
     return status, usage
+
+
+def revision() -> str | None:
+    """The checkout's commit, ``+dirty`` when tracked files differ from it (figures belong to a tree)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=5, check=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+dirty" if dirty else "")

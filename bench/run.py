@@ -43,23 +43,12 @@ from typing import Any
 import psutil
 
 from bench import cli_sync, report
+from bench.measure import revision
 from bench.upstream import SandboxProcess
 
 SCENARIOS = ("sync", "peer", "webhooks", "match", "writeback")
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/hub_bench_run"
-
-
-def _revision() -> str | None:
-    """The checkout's commit, ``+dirty`` when tracked files differ from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=5, check=True).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + ("+dirty" if dirty else "")
 
 
 def machine() -> dict[str, Any]:
@@ -301,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
         "meta": {
             "run_id": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
-            "revision": _revision(),
+            "revision": revision(),
             "machine": machine(),
             "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
             "sizes": args.sizes,

@@ -36,7 +36,6 @@ import platform
 import random
 import secrets
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +53,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.hubproc import HubProcess, PhaseUsage, db_snapshot, fresh_database
-from bench.measure import percentile
+from bench.measure import percentile, revision
 from bench.upstream import SandboxProcess
 
 # httpcore imports sniffio on every async request; when sniffio is not installed, each failed import
@@ -613,19 +612,6 @@ def _arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _revision() -> str | None:
-    """The checkout's commit, with ``+dirty`` when files differ from it (figures belong to a tree)."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                              timeout=5, check=True).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + ("+dirty" if dirty else "")
-
-
 def _wait_for_quiet(console: Console, busy_percent: float = 15, limit_s: int = 60) -> float:
     """Wait (at most ``limit_s``) until the machine is under ``busy_percent`` busy for 2 s; the last reading."""
     deadline = time.monotonic() + limit_s
@@ -704,7 +690,7 @@ def _run(args: argparse.Namespace, *, write: bool) -> dict[str, Any]:
     result = {
         "database": backend,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "revision": _revision(),
+        "revision": revision(),
         "machine": {
             "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
             "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -116,6 +117,7 @@ class SyncRunner:
         #: statistics (``refresh_statistics``: each time the written data has grown fourfold)
         self._written = 0
         self._analyze_at = 400
+        self._written_lock = threading.Lock()  # streams synced at once count into it
         #: the mass-delete guard (``HUB_MASS_DELETE_SHARE``/``_MIN``; a connector's config may override)
         self.guard = guard or deletes.Guard()
         self.build = build
@@ -225,9 +227,7 @@ class SyncRunner:
                 for page in pages:
                     outcome = self._commit_page(run, position, origin, spec, mapper, page, waiting, guard)
                     self._count(run, outcome)
-                    self._written += outcome.changed
-                    if self._written >= self._analyze_at:  # 400, 1,600, 6,400, ... records written
-                        self._analyze_at = self._written * 4
+                    if self._grown(outcome.changed):  # 400, 1,600, 6,400, ... records written
                         self._refresh_statistics(run)
                     if on_page:
                         on_page(run)
@@ -250,6 +250,15 @@ class SyncRunner:
             run.outcome.dead_lettered,
         )  # fmt: skip
         return run
+
+    def _grown(self, written: int) -> bool:
+        """Count ``written`` records; True once they have grown fourfold since the last refresh."""
+        with self._written_lock:
+            self._written += written
+            if self._written < self._analyze_at:
+                return False
+            self._analyze_at = self._written * 4
+            return True
 
     def _refresh_statistics(self, run: RunResult) -> None:
         """The planner's statistics, as a run grows the tables (PostgreSQL): best effort."""
